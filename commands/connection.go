@@ -1,0 +1,104 @@
+package commands
+
+import (
+	"crypto/subtle"
+
+	"github.com/imredis/imredis/resp"
+)
+
+func registerConnection(t *resp.Table, d *Deps) {
+	const g = "connection"
+	na, ld, st := resp.FlagNoAuth, resp.FlagLoading, resp.FlagStale
+	conn := resp.FlagConnection | resp.FlagFast
+	for _, c := range []resp.Command{
+		{Name: "ping", Arity: -1, Flags: conn | ld | st, Syntax: "[message]", Summary: "Returns the server's liveliness response.", Handler: cmdPing},
+		{Name: "echo", Arity: 2, Flags: conn | ld | st, Syntax: "message", Summary: "Returns the given string.", Handler: cmdEcho},
+		{Name: "quit", Arity: -1, Flags: conn | na | ld | st, Syntax: "", Summary: "Closes the connection.", Handler: cmdQuit},
+		{Name: "select", Arity: 2, Flags: conn | ld, Syntax: "index", Summary: "Changes the selected database.", Handler: d.cmdSelect},
+		{Name: "hello", Arity: -1, Flags: conn | na | ld | st, Syntax: "[protover [AUTH username password] [SETNAME clientname]]", Summary: "Handshakes with the server.", Handler: d.cmdHello},
+		{Name: "auth", Arity: -2, Flags: conn | na | ld | st, Syntax: "[username] password", Summary: "Authenticates the connection.", Handler: d.cmdAuth},
+		{Name: "reset", Arity: 1, Flags: conn | na | ld | st, Syntax: "", Summary: "Resets the connection.", Handler: d.cmdReset},
+	} {
+		c.Group = g
+		t.Register(c)
+	}
+}
+
+// PING [message]
+func cmdPing(c *resp.Ctx, a [][]byte) {
+	switch len(a) {
+	case 1:
+		c.W.Simple("PONG")
+	case 2:
+		c.W.Bulk(a[1])
+	default:
+		c.W.Err(resp.WrongArity("ping"))
+	}
+}
+
+// ECHO message
+func cmdEcho(c *resp.Ctx, a [][]byte) { c.W.Bulk(a[1]) }
+
+// QUIT
+func cmdQuit(c *resp.Ctx, a [][]byte) {
+	c.W.Simple("OK")
+	c.Close()
+}
+
+// SELECT index
+func (d *Deps) cmdSelect(c *resp.Ctx, a [][]byte) {
+	n, err := parseInt(string(a[1]))
+	if err != nil {
+		c.W.Err(err)
+		return
+	}
+	if n < 0 || n >= int64(d.Config.Databases) {
+		c.W.Err(resp.ErrDBIndex)
+		return
+	}
+	c.SetDB(int(n))
+	c.W.Simple("OK")
+}
+
+// checkAuth reports whether user/pass is a configured pair. An empty user
+// means the default user.
+func (d *Deps) checkAuth(user, pass string) bool {
+	want, ok := "", false
+	if user == "" || user == "default" {
+		want, ok = d.Config.Password, true
+		if want == "" {
+			return true // the default user has no password
+		}
+	} else {
+		want, ok = d.Config.Users[user]
+	}
+	return ok && subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1
+}
+
+// AUTH [username] password
+func (d *Deps) cmdAuth(c *resp.Ctx, a [][]byte) {
+	if len(a) > 3 {
+		c.W.Err(resp.ErrSyntax)
+		return
+	}
+	user, pass := "default", string(a[len(a)-1])
+	if len(a) == 3 {
+		user = string(a[1])
+	} else if d.Config.Password == "" {
+		c.W.Err(resp.ErrNoPassword)
+		return
+	}
+	if !d.checkAuth(user, pass) {
+		c.W.Err(resp.ErrWrongPass)
+		return
+	}
+	c.SetAuthed(user)
+	c.W.Simple("OK")
+}
+
+// RESET
+func (d *Deps) cmdReset(c *resp.Ctx, a [][]byte) {
+	c.Reset(!d.Config.AuthRequired())
+	c.W.Reset(2)
+	c.W.Simple("RESET")
+}

@@ -1,0 +1,41 @@
+// Package factory turns an engine URL into an engine.Store: the one explicit
+// switch over the engines that exist.
+package factory
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/imredis/imredis/engine"
+	"github.com/imredis/imredis/engine/memory"
+)
+
+// Schemes lists the engine URL schemes that exist.
+var Schemes = []string{"memory:", "buntdb:PATH", "redis://", "rediss://"}
+
+// Settings are the engine-specific knobs the factory passes on.
+type Settings struct{}
+
+// Open returns the engine named by rawURL.
+func Open(ctx context.Context, rawURL string, opts engine.Options, set Settings) (engine.Store, error) {
+	scheme, _, _ := strings.Cut(rawURL, ":")
+	switch strings.ToLower(scheme) {
+	case "memory":
+		return memory.New(opts), nil
+	}
+	return nil, fmt.Errorf("unknown engine %q: the engines are %s", scheme, strings.Join(Schemes, ", "))
+}
+
+// Redact returns rawURL with any password replaced by "xxxxx", for logs and INFO.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

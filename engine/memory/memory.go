@@ -1,0 +1,208 @@
+// Package memory is the simplest correct engine: every database is an
+// index.DB behind a lock. It is the oracle the other engines are held to.
+package memory
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/imredis/imredis/engine"
+	"github.com/imredis/imredis/index"
+)
+
+var _ engine.Store = (*Store)(nil)
+
+// Store keeps incidents in memory only.
+type Store struct {
+	opts engine.Options
+	dbs  []*db
+}
+
+type db struct {
+	mu  sync.RWMutex
+	idx *index.DB
+}
+
+// New returns an empty in-memory store with opts.Databases databases.
+func New(opts engine.Options) *Store {
+	if opts.Databases <= 0 {
+		opts.Databases = engine.Databases
+	}
+	s := &Store{opts: opts, dbs: make([]*db, opts.Databases)}
+	for i := range s.dbs {
+		s.dbs[i] = &db{idx: index.New()}
+	}
+	return s
+}
+
+func (s *Store) db(n int) (*db, error) {
+	if err := engine.CheckDB(n, len(s.dbs)); err != nil {
+		return nil, err
+	}
+	return s.dbs[n], nil
+}
+
+// Save upserts inc.
+func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
+	d, err := s.db(n)
+	if err != nil {
+		return err
+	}
+	m := inc.Meta
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.idx.Put(&m)
+	s.emit(engine.OpSaved, n, &m)
+	return nil
+}
+
+// SaveDedup saves inc unless an active incident with its fingerprint exists.
+func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (string, bool, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return "", false, err
+	}
+	if inc.Fingerprint == "" {
+		inc.SetFingerprint(inc.ComputeFingerprint())
+	}
+	m := inc.Meta
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if dup := d.idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
+		return dup.ID, false, nil
+	}
+	d.idx.Put(&m)
+	s.emit(engine.OpSaved, n, &m)
+	return m.ID, true, nil
+}
+
+// Get returns the document of id, or nil.
+func (s *Store) Get(ctx context.Context, n int, id string) ([]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if m := d.idx.Get(strings.ToLower(id)); m != nil {
+		return m.Doc, nil
+	}
+	return nil, nil
+}
+
+// MGet returns the documents of ids in order.
+func (s *Store) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(ids))
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	for i, id := range ids {
+		if m := d.idx.Get(strings.ToLower(id)); m != nil {
+			out[i] = m.Doc
+		}
+	}
+	return out, nil
+}
+
+// Update replaces an existing incident under the IFMATCH rule.
+func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch *int64) (string, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return "", err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	stored := d.idx.Get(inc.ID)
+	if stored == nil {
+		return "", engine.NotFound(inc.ID)
+	}
+	if err := engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
+		return "", err
+	}
+	m := inc.Meta
+	d.idx.Put(&m)
+	s.emit(engine.OpUpdated, n, &m)
+	return engine.FormatTime(m.Updated), nil
+}
+
+// Delete removes the incidents with ids.
+func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return 0, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	removed := 0
+	for _, id := range ids {
+		if m := d.idx.Delete(strings.ToLower(id)); m != nil {
+			removed++
+			s.emit(engine.OpDeleted, n, m)
+		}
+	}
+	return removed, nil
+}
+
+// List returns one page of q.
+func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	metas, next := d.idx.List(&q)
+	docs := make([][]byte, len(metas))
+	for i, m := range metas {
+		docs[i] = m.Doc
+	}
+	return engine.Page{Docs: docs, Next: next}, nil
+}
+
+// Count returns how many incidents match f.
+func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return 0, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.idx.Count(&f), nil
+}
+
+// Stats returns the counts of database n.
+func (s *Store) Stats(ctx context.Context, n int) (engine.Stats, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.idx.Stats(), nil
+}
+
+// Flush removes every incident of database n.
+func (s *Store) Flush(ctx context.Context, n int) error {
+	d, err := s.db(n)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.idx.Clear()
+	return nil
+}
+
+// Ping always succeeds.
+func (s *Store) Ping(ctx context.Context) error { return nil }
+
+// Close does nothing; the data is gone with the process.
+func (s *Store) Close() error { return nil }
+
+func (s *Store) emit(op engine.Op, n int, m *engine.Meta) {
+	s.opts.Emit(engine.Event{Op: op, DB: n, ID: m.ID, Severity: m.Severity, State: m.State, UpdatedAt: m.Updated})
+}

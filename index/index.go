@@ -1,0 +1,153 @@
+// Package index keeps the ordered secondary indexes of one incident database
+// in memory and plans queries over them. It does no I/O and no locking: the
+// engine that owns a DB serialises access to it.
+package index
+
+import (
+	"github.com/imredis/imredis/engine"
+	"github.com/tidwall/btree"
+)
+
+// tree is a set of incidents ordered by (created_at, id).
+type tree = btree.BTreeG[*engine.Meta]
+
+func less(a, b *engine.Meta) bool {
+	if a.Created != b.Created {
+		return a.Created < b.Created
+	}
+	return a.ID < b.ID
+}
+
+func newTree() *tree {
+	return btree.NewBTreeGOptions(less, btree.Options{NoLocks: true})
+}
+
+// DB indexes one database's incidents by id and by every filterable field,
+// each secondary index ordered by (created_at, id).
+type DB struct {
+	byID     map[string]*engine.Meta
+	all      *tree
+	severity [5]*tree
+	state    [6]*tree
+	typ      [8]*tree
+	source   map[string]*tree
+	label    map[engine.Label]*tree
+	fp       map[string]*tree
+	stats    engine.Stats
+}
+
+// New returns an empty DB.
+func New() *DB {
+	d := &DB{}
+	d.Clear()
+	return d
+}
+
+// Clear removes every incident.
+func (d *DB) Clear() {
+	d.byID = make(map[string]*engine.Meta)
+	d.all = newTree()
+	for i := range d.severity {
+		d.severity[i] = newTree()
+	}
+	for i := range d.state {
+		d.state[i] = newTree()
+	}
+	for i := range d.typ {
+		d.typ[i] = newTree()
+	}
+	d.source = make(map[string]*tree)
+	d.label = make(map[engine.Label]*tree)
+	d.fp = make(map[string]*tree)
+	d.stats = engine.Stats{}
+}
+
+// Len returns the number of incidents.
+func (d *DB) Len() int { return len(d.byID) }
+
+// Stats returns the per-severity and per-state counts.
+func (d *DB) Stats() engine.Stats { return d.stats }
+
+// Get returns the incident with id, or nil.
+func (d *DB) Get(id string) *engine.Meta { return d.byID[id] }
+
+// Put inserts m, replacing (and un-indexing) any incident with the same id,
+// which it returns.
+func (d *DB) Put(m *engine.Meta) *engine.Meta {
+	old := d.Delete(m.ID)
+	d.byID[m.ID] = m
+	d.all.Set(m)
+	d.severity[m.Severity].Set(m)
+	d.state[m.State].Set(m)
+	d.typ[m.Type].Set(m)
+	insert(d.source, m.Source, m)
+	for _, l := range m.Labels {
+		insert(d.label, l, m)
+	}
+	if m.Fingerprint != "" {
+		insert(d.fp, m.Fingerprint, m)
+	}
+	d.stats.Add(m, 1)
+	return old
+}
+
+// Delete removes the incident with id and returns it, or nil.
+func (d *DB) Delete(id string) *engine.Meta {
+	m := d.byID[id]
+	if m == nil {
+		return nil
+	}
+	delete(d.byID, id)
+	d.all.Delete(m)
+	d.severity[m.Severity].Delete(m)
+	d.state[m.State].Delete(m)
+	d.typ[m.Type].Delete(m)
+	remove(d.source, m.Source, m)
+	for _, l := range m.Labels {
+		remove(d.label, l, m)
+	}
+	if m.Fingerprint != "" {
+		remove(d.fp, m.Fingerprint, m)
+	}
+	d.stats.Add(m, -1)
+	return m
+}
+
+func insert[K comparable](idx map[K]*tree, k K, m *engine.Meta) {
+	t := idx[k]
+	if t == nil {
+		t = newTree()
+		idx[k] = t
+	}
+	t.Set(m)
+}
+
+func remove[K comparable](idx map[K]*tree, k K, m *engine.Meta) {
+	if t := idx[k]; t != nil {
+		t.Delete(m)
+		if t.Len() == 0 {
+			delete(idx, k)
+		}
+	}
+}
+
+// NewestActive returns the newest active incident with fingerprint fp whose id
+// is not exclude, or nil.
+func (d *DB) NewestActive(fp, exclude string) *engine.Meta {
+	t := d.fp[fp]
+	if t == nil {
+		return nil
+	}
+	var found *engine.Meta
+	t.Reverse(func(m *engine.Meta) bool {
+		if m.Active() && m.ID != exclude {
+			found = m
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// Ascend calls fn for every incident in (created_at, id) order until fn returns false.
+func (d *DB) Ascend(fn func(*engine.Meta) bool) { d.all.Scan(fn) }

@@ -1,0 +1,201 @@
+// Package resp is the transport glue over redcon: the command table,
+// dispatch with arity and auth checks, panic recovery, timing, RESP2/RESP3
+// reply helpers and the one mapping from errors to wire codes.
+package resp
+
+import (
+	"context"
+	"net"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/tidwall/redcon"
+)
+
+// Options configure a Server.
+type Options struct {
+	Logger zerolog.Logger
+	Limits Limits
+	// AuthRequired reports whether new connections must authenticate first.
+	AuthRequired bool
+	// Loading, when set, reports whether the engine is still loading.
+	Loading func() bool
+	// Observe, when set, is called after every command with its registered
+	// name ("unknown" for the rest), duration and whether it replied an error.
+	Observe func(name string, d time.Duration, failed bool)
+	// OnConnect and OnDisconnect, when set, are called as clients come and go.
+	OnConnect, OnDisconnect func()
+}
+
+// Server serves a Table over RESP.
+type Server struct {
+	table    *Table
+	opts     Options
+	log      zerolog.Logger
+	clients  clients
+	started  time.Time
+	srv      *redcon.Server
+	ctx      context.Context
+	cancel   context.CancelFunc
+	commands atomic.Int64
+	rejected atomic.Int64
+}
+
+// NewServer returns a server for t.
+func NewServer(t *Table, opts Options) *Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{table: t, opts: opts, log: opts.Logger, started: time.Now(), ctx: ctx, cancel: cancel}
+	s.clients.byID = make(map[int64]*Client)
+	s.srv = redcon.NewServerNetwork("tcp", "", s.dispatch, s.accept, s.closed)
+	return s
+}
+
+// Serve accepts connections on ln until Close. Every connection passes the
+// RESP framing guard before redcon parses it.
+func (s *Server) Serve(ln net.Listener) error {
+	g := NewGuardListener(ln, s.opts.Limits)
+	return s.srv.Serve(g)
+}
+
+// Close stops accepting and closes every connection.
+func (s *Server) Close() error {
+	s.cancel()
+	return s.srv.Close()
+}
+
+// Table returns the command table.
+func (s *Server) Table() *Table { return s.table }
+
+// Started returns when the server was made.
+func (s *Server) Started() time.Time { return s.started }
+
+// Clients returns the open connections ordered by id.
+func (s *Server) Clients() []*Client { return s.clients.list() }
+
+// Client returns the open connection with id, or nil.
+func (s *Server) Client(id int64) *Client {
+	s.clients.mu.Lock()
+	defer s.clients.mu.Unlock()
+	return s.clients.byID[id]
+}
+
+// Counters returns the totals INFO stats reports.
+func (s *Server) Counters() (connections, commands, rejected int64) {
+	return s.clients.total.Load(), s.commands.Load(), s.rejected.Load()
+}
+
+func (s *Server) accept(conn redcon.Conn) bool {
+	nc := conn.NetConn()
+	c := &Client{
+		ID:      s.clients.nextID.Add(1),
+		Addr:    conn.RemoteAddr(),
+		LAddr:   nc.LocalAddr().String(),
+		Created: time.Now(),
+		conn:    conn,
+		proto:   2,
+	}
+	c.authed.Store(!s.opts.AuthRequired)
+	conn.SetContext(c)
+	s.clients.add(c)
+	if s.opts.OnConnect != nil {
+		s.opts.OnConnect()
+	}
+	return true
+}
+
+func (s *Server) closed(conn redcon.Conn, err error) {
+	c, ok := conn.Context().(*Client)
+	if !ok {
+		return
+	}
+	s.clients.remove(c)
+	if s.opts.OnDisconnect != nil {
+		s.opts.OnDisconnect()
+	}
+}
+
+// dispatch runs one command: lookup, arity, auth and loading checks, the
+// handler under recover, timing, then the reply.
+func (s *Server) dispatch(conn redcon.Conn, rc redcon.Command) {
+	c := conn.Context().(*Client)
+	if c.closing {
+		return // nothing after QUIT runs
+	}
+	start := time.Now()
+	c.w.Reset(c.proto)
+	cmd := s.lookup(c, rc.Args[0])
+	name := "unknown"
+	switch {
+	case cmd == nil:
+		c.w.Err(UnknownCommand(rc.Args))
+	case !ArityOK(cmd.Arity, len(rc.Args)):
+		name = cmd.Name
+		c.w.Err(WrongArity(cmd.Name))
+	case !c.Authed() && cmd.Flags&FlagNoAuth == 0:
+		name = cmd.Name
+		c.w.Err(ErrNoAuth)
+	case s.opts.Loading != nil && cmd.Flags&FlagLoading == 0 && s.opts.Loading():
+		name = cmd.Name
+		c.w.Err(ErrLoading)
+	default:
+		name = cmd.Name
+		c.lastCmd.Store(cmd)
+		s.run(c, cmd, rc.Args)
+	}
+	out := c.w.Bytes()
+	conn.WriteRaw(out)
+	s.commands.Add(1)
+	c.active.Store(start.UnixNano())
+	if s.opts.Observe != nil {
+		s.opts.Observe(name, time.Since(start), len(out) > 0 && out[0] == '-')
+	}
+	if c.closing {
+		conn.Close()
+	}
+}
+
+// run calls the handler, turning a panic into ERR internal error.
+func (s *Server) run(c *Client, cmd *Command, args [][]byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error().Str("cmd", cmd.Name).Interface("panic", r).Bytes("stack", debug.Stack()).Msg("command panicked")
+			c.w.Reset(c.proto)
+			c.w.Err(ErrInternal)
+		}
+	}()
+	cmd.Handler(&Ctx{Client: c, W: &c.w, srv: s}, args)
+}
+
+// lookup lower-cases the name into the client's scratch buffer and finds it.
+func (s *Server) lookup(c *Client, name []byte) *Command {
+	if len(name) > 64 {
+		return nil
+	}
+	c.nameBuf = c.nameBuf[:0]
+	for _, b := range name {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		c.nameBuf = append(c.nameBuf, b)
+	}
+	return s.table.Lookup(string(c.nameBuf))
+}
+
+// Ctx is what a handler sees: its connection, the reply writer and the server.
+type Ctx struct {
+	*Client
+	W   *Writer
+	srv *Server
+}
+
+// Context returns the server's context, cancelled at shutdown.
+func (c *Ctx) Context() context.Context { return c.srv.ctx }
+
+// Server returns the server the command runs in.
+func (c *Ctx) Server() *Server { return c.srv }
+
+// Close marks the connection to be closed once the reply is written; nothing
+// after it runs.
+func (c *Ctx) Close() { c.closing = true }
