@@ -13,7 +13,7 @@ import (
 //        NO-EVICT ON|OFF | NO-TOUCH ON|OFF | HELP
 
 func registerClient(t *resp.Table, d *Deps) {
-	t.Register(resp.Command{Name: "client", Arity: -2, Flags: resp.FlagConnection | resp.FlagNoAuth | resp.FlagLoading | resp.FlagStale,
+	t.Register(resp.Command{Name: "client", Arity: -2, Flags: resp.FlagConnection | resp.FlagNoAuth | resp.FlagLoading,
 		Group: "connection", Syntax: "subcommand [arg ...]", Summary: "Inspects and manages client connections.", Handler: cmdClient})
 }
 

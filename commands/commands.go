@@ -51,4 +51,5 @@ func Register(t *resp.Table, d *Deps) {
 	registerConnection(t, d)
 	registerClient(t, d)
 	registerServer(t, d)
+	registerPubSub(t, d)
 }

@@ -8,16 +8,16 @@ import (
 
 func registerConnection(t *resp.Table, d *Deps) {
 	const g = "connection"
-	na, ld, st := resp.FlagNoAuth, resp.FlagLoading, resp.FlagStale
+	na, ld, sub := resp.FlagNoAuth, resp.FlagLoading, resp.FlagSubscribed
 	conn := resp.FlagConnection | resp.FlagFast
 	for _, c := range []resp.Command{
-		{Name: "ping", Arity: -1, Flags: conn | ld | st, Syntax: "[message]", Summary: "Returns the server's liveliness response.", Handler: cmdPing},
-		{Name: "echo", Arity: 2, Flags: conn | ld | st, Syntax: "message", Summary: "Returns the given string.", Handler: cmdEcho},
-		{Name: "quit", Arity: -1, Flags: conn | na | ld | st, Syntax: "", Summary: "Closes the connection.", Handler: cmdQuit},
+		{Name: "ping", Arity: -1, Flags: conn | ld | sub, Syntax: "[message]", Summary: "Returns the server's liveliness response.", Handler: cmdPing},
+		{Name: "echo", Arity: 2, Flags: conn | ld, Syntax: "message", Summary: "Returns the given string.", Handler: cmdEcho},
+		{Name: "quit", Arity: -1, Flags: conn | na | ld | sub, Syntax: "", Summary: "Closes the connection.", Handler: cmdQuit},
 		{Name: "select", Arity: 2, Flags: conn | ld, Syntax: "index", Summary: "Changes the selected database.", Handler: d.cmdSelect},
-		{Name: "hello", Arity: -1, Flags: conn | na | ld | st, Syntax: "[protover [AUTH username password] [SETNAME clientname]]", Summary: "Handshakes with the server.", Handler: d.cmdHello},
-		{Name: "auth", Arity: -2, Flags: conn | na | ld | st, Syntax: "[username] password", Summary: "Authenticates the connection.", Handler: d.cmdAuth},
-		{Name: "reset", Arity: 1, Flags: conn | na | ld | st, Syntax: "", Summary: "Resets the connection.", Handler: d.cmdReset},
+		{Name: "hello", Arity: -1, Flags: conn | na | ld, Syntax: "[protover [AUTH username password] [SETNAME clientname]]", Summary: "Handshakes with the server.", Handler: d.cmdHello},
+		{Name: "auth", Arity: -2, Flags: conn | na | ld, Syntax: "[username] password", Summary: "Authenticates the connection.", Handler: d.cmdAuth},
+		{Name: "reset", Arity: 1, Flags: conn | na | ld | sub, Syntax: "", Summary: "Resets the connection.", Handler: d.cmdReset},
 	} {
 		c.Group = g
 		t.Register(c)
@@ -26,13 +26,25 @@ func registerConnection(t *resp.Table, d *Deps) {
 
 // PING [message]
 func cmdPing(c *resp.Ctx, a [][]byte) {
+	if len(a) > 2 {
+		c.W.Err(resp.WrongArity("ping"))
+		return
+	}
+	if c.Subscribed() && c.Proto() == 2 {
+		c.W.Array(2)
+		c.W.BulkString("pong")
+		if len(a) == 2 {
+			c.W.Bulk(a[1])
+		} else {
+			c.W.BulkString("")
+		}
+		return
+	}
 	switch len(a) {
 	case 1:
 		c.W.Simple("PONG")
 	case 2:
 		c.W.Bulk(a[1])
-	default:
-		c.W.Err(resp.WrongArity("ping"))
 	}
 }
 
@@ -98,7 +110,7 @@ func (d *Deps) cmdAuth(c *resp.Ctx, a [][]byte) {
 
 // RESET
 func (d *Deps) cmdReset(c *resp.Ctx, a [][]byte) {
-	c.Reset(!d.Config.AuthRequired())
+	c.ResetConn(!d.Config.AuthRequired())
 	c.W.Reset(2)
 	c.W.Simple("RESET")
 }

@@ -14,11 +14,11 @@ func registerServer(t *resp.Table, d *Deps) {
 	const g = "server"
 	ad, ro, ld := resp.FlagAdmin, resp.FlagReadOnly, resp.FlagLoading
 	for _, c := range []resp.Command{
-		{Name: "info", Arity: -1, Flags: ld | resp.FlagStale, Syntax: "[section [section ...]]", Summary: "Returns information and statistics about the server.", Handler: d.cmdInfo},
-		{Name: "command", Arity: -1, Flags: ld | resp.FlagStale, Syntax: "[COUNT | INFO [name ...] | DOCS [name ...] | LIST]", Summary: "Returns detailed information about commands.", Handler: cmdCommand},
-		{Name: "config", Arity: -2, Flags: ad | ld | resp.FlagStale, Syntax: "GET parameter [parameter ...]", Summary: "Returns configuration parameters.", Handler: d.cmdConfig},
+		{Name: "info", Arity: -1, Flags: ld, Syntax: "[section [section ...]]", Summary: "Returns information and statistics about the server.", Handler: d.cmdInfo},
+		{Name: "command", Arity: -1, Flags: ld, Syntax: "[COUNT | INFO [name ...] | DOCS [name ...] | LIST]", Summary: "Returns detailed information about commands.", Handler: cmdCommand},
+		{Name: "config", Arity: -2, Flags: ad | ld, Syntax: "GET parameter [parameter ...]", Summary: "Returns configuration parameters.", Handler: d.cmdConfig},
 		{Name: "dbsize", Arity: 1, Flags: ro | resp.FlagFast, Syntax: "", Summary: "Returns the number of incidents in the database.", Handler: d.cmdDBSize},
-		{Name: "time", Arity: 1, Flags: ld | resp.FlagStale | resp.FlagFast, Syntax: "", Summary: "Returns the server time.", Handler: cmdTime},
+		{Name: "time", Arity: 1, Flags: ld | resp.FlagFast, Syntax: "", Summary: "Returns the server time.", Handler: cmdTime},
 		{Name: "flushdb", Arity: -1, Flags: resp.FlagWrite, Syntax: "[ASYNC | SYNC]", Summary: "Removes every incident of the selected database.", Handler: d.cmdFlushDB},
 		{Name: "flushall", Arity: -1, Flags: resp.FlagWrite, Syntax: "[ASYNC | SYNC]", Summary: "Removes every incident of every database.", Handler: d.cmdFlushAll},
 	} {

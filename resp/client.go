@@ -20,11 +20,18 @@ type Client struct {
 	LAddr   string
 	Created time.Time
 
-	conn    redcon.Conn
-	w       Writer
-	nameBuf []byte
-	proto   int
-	closing bool
+	conn       redcon.Conn
+	w          Writer
+	nameBuf    []byte
+	closing    bool
+	wantDetach bool
+	detached   bool
+	out        *outQueue // set once detached: every write goes through it
+	subs       subs      // changed by this connection only, under the hub's lock
+
+	proto atomic.Int32
+	nsub  atomic.Int32 // channel subscriptions, for CLIENT LIST
+	npsub atomic.Int32 // pattern subscriptions, for CLIENT LIST
 
 	db      atomic.Int32
 	authed  atomic.Bool
@@ -45,10 +52,10 @@ func (c *Client) DB() int { return int(c.db.Load()) }
 func (c *Client) SetDB(n int) { c.db.Store(int32(n)) }
 
 // Proto returns the protocol version (2 or 3).
-func (c *Client) Proto() int { return c.proto }
+func (c *Client) Proto() int { return int(c.proto.Load()) }
 
 // SetProto switches the protocol version for the following replies.
-func (c *Client) SetProto(p int) { c.proto = p }
+func (c *Client) SetProto(p int) { c.proto.Store(int32(p)) }
 
 // Authed reports whether the connection has authenticated (or needs not).
 func (c *Client) Authed() bool { return c.authed.Load() }
@@ -116,12 +123,12 @@ func (c *Client) Info(now time.Time) string {
 		"idle=" + strconv.FormatInt(idle, 10),
 		"flags=N",
 		"db=" + strconv.Itoa(c.DB()),
-		"sub=0", "psub=0", "ssub=0", "multi=-1", "qbuf=0", "qbuf-free=0", "argv-mem=0",
+		"sub=" + strconv.Itoa(int(c.nsub.Load())), "psub=" + strconv.Itoa(int(c.npsub.Load())), "ssub=0", "multi=-1", "qbuf=0", "qbuf-free=0", "argv-mem=0",
 		"multi-mem=0", "rbs=0", "rbp=0", "obl=0", "oll=0", "omem=0", "tot-mem=0", "events=r",
 		"cmd=" + last,
 		"user=" + user,
 		"redir=-1",
-		"resp=" + strconv.Itoa(c.proto),
+		"resp=" + strconv.Itoa(c.Proto()),
 		"lib-name=" + lib,
 		"lib-ver=" + ver,
 	}
@@ -164,7 +171,7 @@ func (r *clients) list() []*Client {
 // 0, RESP2, and authenticated only when no authentication is required.
 func (c *Client) Reset(authed bool) {
 	c.SetDB(0)
-	c.proto = 2
+	c.SetProto(2)
 	c.mu.Lock()
 	c.user = ""
 	c.mu.Unlock()

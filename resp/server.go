@@ -5,6 +5,7 @@ package resp
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"runtime/debug"
 	"sync/atomic"
@@ -27,6 +28,11 @@ type Options struct {
 	Observe func(name string, d time.Duration, failed bool)
 	// OnConnect and OnDisconnect, when set, are called as clients come and go.
 	OnConnect, OnDisconnect func()
+	// Hub routes pub/sub messages; nil makes a private one.
+	Hub *Hub
+	// OutputLimit bounds the bytes queued for one subscriber before it is
+	// dropped (default 32 MiB).
+	OutputLimit int
 }
 
 // Server serves a Table over RESP.
@@ -39,6 +45,7 @@ type Server struct {
 	srv      *redcon.Server
 	ctx      context.Context
 	cancel   context.CancelFunc
+	hub      *Hub
 	commands atomic.Int64
 	rejected atomic.Int64
 }
@@ -46,7 +53,13 @@ type Server struct {
 // NewServer returns a server for t.
 func NewServer(t *Table, opts Options) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{table: t, opts: opts, log: opts.Logger, started: time.Now(), ctx: ctx, cancel: cancel}
+	if opts.OutputLimit <= 0 {
+		opts.OutputLimit = 32 << 20
+	}
+	if opts.Hub == nil {
+		opts.Hub = NewHub()
+	}
+	s := &Server{table: t, opts: opts, log: opts.Logger, started: time.Now(), ctx: ctx, cancel: cancel, hub: opts.Hub}
 	s.clients.byID = make(map[int64]*Client)
 	s.srv = redcon.NewServerNetwork("tcp", "", s.dispatch, s.accept, s.closed)
 	return s
@@ -94,8 +107,8 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		LAddr:   nc.LocalAddr().String(),
 		Created: time.Now(),
 		conn:    conn,
-		proto:   2,
 	}
+	c.SetProto(2)
 	c.authed.Store(!s.opts.AuthRequired)
 	conn.SetContext(c)
 	s.clients.add(c)
@@ -107,8 +120,8 @@ func (s *Server) accept(conn redcon.Conn) bool {
 
 func (s *Server) closed(conn redcon.Conn, err error) {
 	c, ok := conn.Context().(*Client)
-	if !ok {
-		return
+	if !ok || c.detached {
+		return // a detached connection is cleaned up by its own loop
 	}
 	s.clients.remove(c)
 	if s.opts.OnDisconnect != nil {
@@ -116,44 +129,56 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	}
 }
 
-// dispatch runs one command: lookup, arity, auth and loading checks, the
-// handler under recover, timing, then the reply.
+// dispatch runs one command for a redcon-managed connection.
 func (s *Server) dispatch(conn redcon.Conn, rc redcon.Command) {
 	c := conn.Context().(*Client)
 	if c.closing {
 		return // nothing after QUIT runs
 	}
+	conn.WriteRaw(s.exec(c, rc.Args))
+	switch {
+	case c.closing:
+		conn.Close()
+	case c.wantDetach:
+		c.wantDetach, c.detached = false, true
+		go s.runDetached(c, conn.Detach())
+	}
+}
+
+// exec runs one command: lookup, arity, auth, loading and subscribed-mode
+// checks, the handler under recover, timing. It returns the reply bytes,
+// valid until the next exec on c.
+func (s *Server) exec(c *Client, args [][]byte) []byte {
 	start := time.Now()
-	c.w.Reset(c.proto)
-	cmd := s.lookup(c, rc.Args[0])
+	proto := c.Proto()
+	c.w.Reset(proto)
+	cmd := s.lookup(c, args[0])
 	name := "unknown"
+	if cmd != nil {
+		name = cmd.Name
+	}
 	switch {
 	case cmd == nil:
-		c.w.Err(UnknownCommand(rc.Args))
-	case !ArityOK(cmd.Arity, len(rc.Args)):
-		name = cmd.Name
+		c.w.Err(UnknownCommand(args))
+	case !ArityOK(cmd.Arity, len(args)):
 		c.w.Err(WrongArity(cmd.Name))
 	case !c.Authed() && cmd.Flags&FlagNoAuth == 0:
-		name = cmd.Name
 		c.w.Err(ErrNoAuth)
+	case proto == 2 && c.subs.count() > 0 && cmd.Flags&FlagSubscribed == 0:
+		c.w.Err(Reply(fmt.Sprintf(string(ErrSubscribed), cmd.Name)))
 	case s.opts.Loading != nil && cmd.Flags&FlagLoading == 0 && s.opts.Loading():
-		name = cmd.Name
 		c.w.Err(ErrLoading)
 	default:
-		name = cmd.Name
 		c.lastCmd.Store(cmd)
-		s.run(c, cmd, rc.Args)
+		s.run(c, cmd, args)
 	}
 	out := c.w.Bytes()
-	conn.WriteRaw(out)
 	s.commands.Add(1)
 	c.active.Store(start.UnixNano())
 	if s.opts.Observe != nil {
 		s.opts.Observe(name, time.Since(start), len(out) > 0 && out[0] == '-')
 	}
-	if c.closing {
-		conn.Close()
-	}
+	return out
 }
 
 // run calls the handler, turning a panic into ERR internal error.
@@ -161,7 +186,7 @@ func (s *Server) run(c *Client, cmd *Command, args [][]byte) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error().Str("cmd", cmd.Name).Interface("panic", r).Bytes("stack", debug.Stack()).Msg("command panicked")
-			c.w.Reset(c.proto)
+			c.w.Reset(c.Proto())
 			c.w.Err(ErrInternal)
 		}
 	}()

@@ -11,24 +11,24 @@ type Flag uint16
 
 // Command flags.
 const (
-	FlagReadOnly Flag = 1 << iota // reads data
-	FlagWrite                     // changes data
-	FlagAdmin                     // server administration
-	FlagPubSub                    // publish/subscribe
-	FlagNoAuth                    // allowed before authentication
-	FlagLoading                   // allowed while the engine loads
-	FlagStale                     // allowed in RESP2 subscribed mode
-	FlagFast                      // O(1) or O(log n)
-	FlagConnection                // connection state only
+	FlagReadOnly   Flag = 1 << iota // reads data
+	FlagWrite                       // changes data
+	FlagAdmin                       // server administration
+	FlagPubSub                      // publish/subscribe
+	FlagNoAuth                      // allowed before authentication
+	FlagLoading                     // allowed while the engine loads
+	FlagSubscribed                  // allowed in RESP2 subscribed mode
+	FlagFast                        // O(1) or O(log n)
+	FlagConnection                  // connection state only
 )
 
-var flagNames = []string{"readonly", "write", "admin", "pubsub", "no_auth", "loading", "stale", "fast", "connection"}
+var flagNames = []string{"readonly", "write", "admin", "pubsub", "no_auth", "loading", "", "fast", ""}
 
 // Names returns the Redis flag words for f.
 func (f Flag) Names() []string {
 	var out []string
 	for i, n := range flagNames {
-		if f&(1<<i) != 0 && n != "connection" {
+		if f&(1<<i) != 0 && n != "" {
 			out = append(out, n)
 		}
 	}

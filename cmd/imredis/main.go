@@ -68,7 +68,9 @@ func newLogger(cfg Config) zerolog.Logger {
 func serve(cfg Config, log zerolog.Logger) error {
 	ctx := context.Background()
 	opts := engine.Options{Databases: cfg.Databases, KeyPrefix: cfg.KeyPrefix, Logger: log}
-	store, err := factory.Open(ctx, cfg.Engine, opts, factory.Settings{})
+	store, err := factory.Open(ctx, cfg.Engine, opts, factory.Settings{
+		Fsync: cfg.Fsync, Repair: cfg.Repair, UpstreamTimeout: cfg.UpstreamTimeout,
+	})
 	if err != nil {
 		return fmt.Errorf("--engine: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/imredis/imredis/engine"
 	"github.com/imredis/imredis/engine/memory"
@@ -16,7 +17,11 @@ import (
 var Schemes = []string{"memory:", "buntdb:PATH", "redis://", "rediss://"}
 
 // Settings are the engine-specific knobs the factory passes on.
-type Settings struct{}
+type Settings struct {
+	Fsync           string        // buntdb: always, everysec or never
+	Repair          bool          // buntdb: truncate a damaged tail (keeping a copy)
+	UpstreamTimeout time.Duration // redis: deadline of every upstream call
+}
 
 // Open returns the engine named by rawURL.
 func Open(ctx context.Context, rawURL string, opts engine.Options, set Settings) (engine.Store, error) {
