@@ -20,6 +20,8 @@ type Config struct {
 	MaxIncidentBytes int
 	MaxPageSize      int
 	Port             int
+	// NoRESP3 makes HELLO 3 answer NOPROTO, for users who need RESP2 only.
+	NoRESP3 bool
 	// Password is requirepass for the default user; Users holds other
 	// user:password entries. Both empty means no authentication.
 	Password string

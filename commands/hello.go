@@ -52,6 +52,9 @@ const errHelloNoAuth resp.Reply = "NOAUTH HELLO must be called with the client a
 
 func (d *Deps) cmdHello(c *resp.Ctx, a [][]byte) {
 	args, err := parseHello(a)
+	if err == nil && args.proto == 3 && d.Config.NoRESP3 {
+		err = resp.ErrNoProto
+	}
 	if err != nil {
 		c.W.Err(err)
 		return

@@ -99,12 +99,17 @@ func (d *Deps) infoSection(c *resp.Ctx, sec string) ([]string, error) {
 	case "persistence":
 		lines = []string{"loading:0"}
 	case "stats":
-		conns, cmds, rejected := srv.Counters()
+		conns, cmds, errReplies, protoErrs := srv.Counters()
 		lines = []string{
 			"total_connections_received:" + strconv.FormatInt(conns, 10),
 			"total_commands_processed:" + strconv.FormatInt(cmds, 10),
-			"rejected_connections:" + strconv.FormatInt(rejected, 10),
-			"keyspace_hits:0", "keyspace_misses:0",
+			"rejected_connections:0",
+			"total_error_replies:" + strconv.FormatInt(errReplies, 10),
+			"protocol_errors:" + strconv.FormatInt(protoErrs, 10),
+			"pubsub_channels:" + strconv.Itoa(len(srv.Hub().Channels(""))),
+			"pubsub_patterns:" + strconv.Itoa(srv.Hub().NumPat()),
+			"keyspace_hits:0",
+			"keyspace_misses:0",
 		}
 	case "replication":
 		lines = []string{"role:master", "connected_slaves:0", "master_repl_offset:0"}

@@ -27,7 +27,10 @@ type Client struct {
 	wantDetach bool
 	detached   bool
 	out        *outQueue // set once detached: every write goes through it
-	subs       subs      // changed by this connection only, under the hub's lock
+	guard      *GuardConn
+	limits     Limits // the guard's limits once authenticated
+	unauth     Limits // the guard's limits before
+	subs       subs   // changed by this connection only, under the hub's lock
 
 	proto atomic.Int32
 	nsub  atomic.Int32 // channel subscriptions, for CLIENT LIST
@@ -66,6 +69,9 @@ func (c *Client) SetAuthed(user string) {
 	c.user = user
 	c.mu.Unlock()
 	c.authed.Store(true)
+	if c.guard != nil {
+		c.guard.SetLimits(c.limits)
+	}
 }
 
 // Name returns the name set by CLIENT SETNAME.
@@ -176,4 +182,7 @@ func (c *Client) Reset(authed bool) {
 	c.user = ""
 	c.mu.Unlock()
 	c.authed.Store(authed)
+	if c.guard != nil && !authed {
+		c.guard.SetLimits(c.unauth)
+	}
 }

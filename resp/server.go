@@ -28,6 +28,9 @@ type Options struct {
 	Observe func(name string, d time.Duration, failed bool)
 	// OnConnect and OnDisconnect, when set, are called as clients come and go.
 	OnConnect, OnDisconnect func()
+	// OnProtocolError, when set, is called once per connection closed for
+	// malformed RESP.
+	OnProtocolError func(msg string)
 	// Hub routes pub/sub messages; nil makes a private one.
 	Hub *Hub
 	// OutputLimit bounds the bytes queued for one subscriber before it is
@@ -37,17 +40,18 @@ type Options struct {
 
 // Server serves a Table over RESP.
 type Server struct {
-	table    *Table
-	opts     Options
-	log      zerolog.Logger
-	clients  clients
-	started  time.Time
-	srv      *redcon.Server
-	ctx      context.Context
-	cancel   context.CancelFunc
-	hub      *Hub
-	commands atomic.Int64
-	rejected atomic.Int64
+	table      *Table
+	opts       Options
+	log        zerolog.Logger
+	clients    clients
+	started    time.Time
+	srv        *redcon.Server
+	ctx        context.Context
+	cancel     context.CancelFunc
+	hub        *Hub
+	commands   atomic.Int64
+	errReplies atomic.Int64
+	protoErrs  atomic.Int64
 }
 
 // NewServer returns a server for t.
@@ -69,6 +73,12 @@ func NewServer(t *Table, opts Options) *Server {
 // RESP framing guard before redcon parses it.
 func (s *Server) Serve(ln net.Listener) error {
 	g := NewGuardListener(ln, s.opts.Limits)
+	g.OnProtocolError = func(msg string) {
+		s.protoErrs.Add(1)
+		if s.opts.OnProtocolError != nil {
+			s.opts.OnProtocolError(msg)
+		}
+	}
 	return s.srv.Serve(g)
 }
 
@@ -95,8 +105,14 @@ func (s *Server) Client(id int64) *Client {
 }
 
 // Counters returns the totals INFO stats reports.
-func (s *Server) Counters() (connections, commands, rejected int64) {
-	return s.clients.total.Load(), s.commands.Load(), s.rejected.Load()
+func (s *Server) Counters() (connections, commands, errorReplies, protocolErrors int64) {
+	return s.clients.total.Load(), s.commands.Load(), s.errReplies.Load(), s.protoErrs.Load()
+}
+
+// unauthLimits are Redis's tighter limits for connections that have not
+// authenticated: at most 10 arguments and 16 KiB bulks.
+func (s *Server) unauthLimits() Limits {
+	return Limits{MaxMultibulk: 10, MaxBulk: 16 << 10, MaxInline: s.opts.Limits.MaxInline}
 }
 
 func (s *Server) accept(conn redcon.Conn) bool {
@@ -110,6 +126,12 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	}
 	c.SetProto(2)
 	c.authed.Store(!s.opts.AuthRequired)
+	if g, ok := nc.(*GuardConn); ok {
+		c.guard, c.limits, c.unauth = g, s.opts.Limits, s.unauthLimits()
+		if s.opts.AuthRequired {
+			g.SetLimits(c.unauth)
+		}
+	}
 	conn.SetContext(c)
 	s.clients.add(c)
 	if s.opts.OnConnect != nil {
@@ -173,10 +195,14 @@ func (s *Server) exec(c *Client, args [][]byte) []byte {
 		s.run(c, cmd, args)
 	}
 	out := c.w.Bytes()
+	failed := len(out) > 0 && out[0] == '-'
 	s.commands.Add(1)
+	if failed {
+		s.errReplies.Add(1)
+	}
 	c.active.Store(start.UnixNano())
 	if s.opts.Observe != nil {
-		s.opts.Observe(name, time.Since(start), len(out) > 0 && out[0] == '-')
+		s.opts.Observe(name, time.Since(start), failed)
 	}
 	return out
 }
