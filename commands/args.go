@@ -45,9 +45,11 @@ func (a *args) int() (int64, error) {
 	return parseInt(s)
 }
 
+// parseInt parses a plain decimal as Redis's string2ll does: no sign plus, no
+// leading zeros, no spaces.
 func parseInt(s string) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	if err != nil || s[0] == '+' || (len(s) > 1 && (s[0] == '0' || s[0] == '-' && s[1] == '0')) {
 		return 0, resp.ErrNotInteger
 	}
 	return n, nil
@@ -63,3 +65,6 @@ func (o once) mark(k string) error {
 	o[k] = true
 	return nil
 }
+
+// eqFold reports whether b equals s case-insensitively.
+func eqFold(b []byte, s string) bool { return strings.EqualFold(string(b), s) }

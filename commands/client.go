@@ -85,14 +85,14 @@ func clientSetInfo(c *resp.Ctx, a [][]byte) {
 	switch strings.ToUpper(string(a[2])) {
 	case "LIB-NAME":
 		if strings.ContainsAny(v, " \r\n") {
-			c.W.Err(resp.Reply("ERR lib-name cannot contain spaces, newlines or special characters."))
+			c.W.Err(resp.ErrLibName)
 			return
 		}
 		c.SetLib(&v, nil)
 	case "LIB-VER":
 		c.SetLib(nil, &v)
 	default:
-		c.W.Err(resp.Reply("ERR Unrecognized option '" + string(a[2]) + "'"))
+		c.W.Err(resp.UnrecognizedOption(string(a[2])))
 		return
 	}
 	c.W.Simple("OK")
@@ -104,8 +104,13 @@ func clientList(c *resp.Ctx, a [][]byte) {
 	for r.more() {
 		switch r.keyword() {
 		case "TYPE":
-			if v, err := r.value(); err != nil || !strings.EqualFold(v, "normal") && !strings.EqualFold(v, "pubsub") {
-				c.W.Err(resp.Reply("ERR Unknown client type '" + v + "'"))
+			v, err := r.value()
+			if err != nil {
+				c.W.Err(err)
+				return
+			}
+			if !strings.EqualFold(v, "normal") && !strings.EqualFold(v, "pubsub") {
+				c.W.Err(resp.UnknownClientType(v))
 				return
 			}
 		case "ID":
@@ -113,7 +118,7 @@ func clientList(c *resp.Ctx, a [][]byte) {
 			for r.more() {
 				id, err := strconv.ParseInt(string(a[2+r.i]), 10, 64)
 				if err != nil || id <= 0 {
-					c.W.Err(resp.Reply("ERR Invalid client ID"))
+					c.W.Err(resp.ErrInvalidClient)
 					return
 				}
 				ids[id] = true
@@ -181,7 +186,7 @@ func parseKillFilters(a [][]byte) (func(*resp.Client) bool, bool, error) {
 		case "ID":
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {
-				return nil, false, resp.Reply("ERR client-id should be greater than 0")
+				return nil, false, resp.ErrClientIDZero
 			}
 			checks = append(checks, func(cl *resp.Client) bool { return cl.ID == id })
 		case "ADDR":

@@ -18,7 +18,12 @@ func cmdCommand(c *resp.Ctx, a [][]byte) {
 		}
 		return
 	}
-	switch sub := strings.ToLower(string(a[1])); sub {
+	sub := strings.ToLower(string(a[1]))
+	if (sub == "count" || sub == "list" || sub == "help") && len(a) != 2 {
+		c.W.Err(resp.WrongArity("command|" + sub))
+		return
+	}
+	switch sub {
 	case "count":
 		c.W.Int(int64(t.Len()))
 	case "list":

@@ -35,6 +35,8 @@ type Deps struct {
 	Store  engine.Store
 	Config Config
 	Clock  func() time.Time
+
+	temp *tempStore // the keyspace's temp sets, made by registerKeyspace
 }
 
 func (d *Deps) now() time.Time {
@@ -54,4 +56,6 @@ func Register(t *resp.Table, d *Deps) {
 	registerClient(t, d)
 	registerServer(t, d)
 	registerPubSub(t, d)
+	registerPersist(t, d)
+	registerKeyspace(t, d)
 }

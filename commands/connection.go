@@ -79,7 +79,8 @@ func (d *Deps) checkAuth(user, pass string) bool {
 	if user == "" || user == "default" {
 		want, ok = d.Config.Password, true
 		if want == "" {
-			return true // the default user has no password
+			// The default user has no password only while authentication is off.
+			return !d.Config.AuthRequired()
 		}
 	} else {
 		want, ok = d.Config.Users[user]

@@ -19,7 +19,7 @@ func parseHello(a [][]byte) (helloArgs, error) {
 	}
 	v, err := parseInt(string(a[1]))
 	if err != nil {
-		return out, resp.Reply("ERR Protocol version is not an integer or out of range")
+		return out, resp.ErrProtoVersion
 	}
 	if v < 2 || v > 3 {
 		return out, resp.ErrNoProto
@@ -29,26 +29,26 @@ func parseHello(a [][]byte) (helloArgs, error) {
 	for r.more() {
 		switch kw := r.keyword(); {
 		case kw == "AUTH" && out.user == nil:
+			opt := string(a[1+r.i])
 			u, err1 := r.value()
 			p, err2 := r.value()
 			if err1 != nil || err2 != nil {
-				return out, resp.Reply("ERR Syntax error in HELLO option 'auth'")
+				return out, resp.HelloOption(opt)
 			}
 			out.user, out.pass = &u, &p
 		case kw == "SETNAME" && out.name == nil:
+			opt := string(a[1+r.i])
 			n, err := r.value()
 			if err != nil {
-				return out, resp.Reply("ERR Syntax error in HELLO option 'setname'")
+				return out, resp.HelloOption(opt)
 			}
 			out.name = &n
 		default:
-			return out, resp.Reply("ERR Syntax error in HELLO option '" + string(a[1+r.i]) + "'")
+			return out, resp.HelloOption(string(a[1+r.i]))
 		}
 	}
 	return out, nil
 }
-
-const errHelloNoAuth resp.Reply = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
 
 func (d *Deps) cmdHello(c *resp.Ctx, a [][]byte) {
 	args, err := parseHello(a)
@@ -71,7 +71,7 @@ func (d *Deps) cmdHello(c *resp.Ctx, a [][]byte) {
 		c.SetAuthed(*args.user)
 	}
 	if !c.Authed() {
-		c.W.Err(errHelloNoAuth)
+		c.W.Err(resp.ErrHelloNoAuth)
 		return
 	}
 	if args.name != nil {

@@ -38,6 +38,9 @@ func parseList(a [][]byte, maxPage int) (listArgs, error) {
 		return out, resp.ErrSyntax
 	}
 	finishFilter(&q.Filter, seen)
+	if out.withCursor && q.Count == 0 {
+		return out, engine.Invalidf("WITHCURSOR needs a count above 0")
+	}
 	if c := out.cursor; c != nil {
 		if c.Desc != q.Desc || c.Key != q.Filter.Key() {
 			return out, engine.Invalidf("cursor was issued for other filters or another order")

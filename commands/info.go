@@ -97,7 +97,11 @@ func (d *Deps) infoSection(c *resp.Ctx, sec string) ([]string, error) {
 			"maxmemory:0", "maxmemory_policy:noeviction", "mem_allocator:go",
 		}
 	case "persistence":
-		lines = []string{"loading:0"}
+		loading := "0"
+		if l, ok := d.Store.(interface{ Loading() bool }); ok && l.Loading() {
+			loading = "1"
+		}
+		lines = []string{"loading:" + loading}
 	case "stats":
 		conns, cmds, errReplies, protoErrs := srv.Counters()
 		lines = []string{

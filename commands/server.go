@@ -58,13 +58,24 @@ func parseFlushMode(a [][]byte) error {
 	return nil
 }
 
+// flush empties database db: its incidents and its temp sets.
+func (d *Deps) flush(c *resp.Ctx, db int) error {
+	if err := d.Store.Flush(c.Context(), db); err != nil {
+		return err
+	}
+	if d.temp != nil {
+		d.temp.flush(db)
+	}
+	return nil
+}
+
 // FLUSHDB [ASYNC | SYNC]
 func (d *Deps) cmdFlushDB(c *resp.Ctx, a [][]byte) {
 	if err := parseFlushMode(a); err != nil {
 		c.W.Err(err)
 		return
 	}
-	if err := d.Store.Flush(c.Context(), c.DB()); err != nil {
+	if err := d.flush(c, c.DB()); err != nil {
 		c.W.Err(err)
 		return
 	}
@@ -78,7 +89,7 @@ func (d *Deps) cmdFlushAll(c *resp.Ctx, a [][]byte) {
 		return
 	}
 	for db := 0; db < d.Config.Databases; db++ {
-		if err := d.Store.Flush(c.Context(), db); err != nil {
+		if err := d.flush(c, db); err != nil {
 			c.W.Err(err)
 			return
 		}

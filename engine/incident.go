@@ -95,6 +95,7 @@ func Parse(input []byte, maxBytes int, now time.Time) (*Incident, error) {
 	inc := &Incident{}
 	var err error
 	var unknown []string
+	var seen [numFields]bool
 	root.ForEach(func(k, v gjson.Result) bool {
 		i := slices.Index(fieldNames[:], k.Str)
 		if i < 0 {
@@ -109,10 +110,11 @@ func Parse(input []byte, maxBytes int, now time.Time) (*Incident, error) {
 			inc.extra = appendCompact(inc.extra, v.Raw)
 			return true
 		}
-		if inc.fields[i] != "" {
+		if seen[i] {
 			err = Invalidf("duplicate field '%s'", k.Str)
 			return false
 		}
+		seen[i] = true
 		err = inc.setField(i, v)
 		return err == nil
 	})
@@ -220,11 +222,47 @@ func FormatTime(ns int64) string {
 // ParseTime parses an RFC 3339 instant with any offset and 0-9 fraction digits
 // into Unix nanoseconds.
 func ParseTime(s string) (int64, bool) {
+	if !rfc3339Shape(s) {
+		return 0, false
+	}
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || t.Year() < 1678 || t.Year() > 2261 {
+	if y := t.UTC().Year(); err != nil || y < 1678 || y > 2261 {
 		return 0, false
 	}
 	return t.UnixNano(), true
+}
+
+// rfc3339Shape checks YYYY-MM-DDTHH:MM:SS[.d{1,9}](Z|±hh:mm) before
+// time.Parse, which also takes commas, ten fraction digits and +24:00.
+func rfc3339Shape(s string) bool {
+	digits := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+		!digits(s[:4]+s[5:7]+s[8:10]+s[11:13]+s[14:16]+s[17:19]) {
+		return false
+	}
+	rest := s[19:]
+	if rest[0] == '.' {
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n == 1 || n > 10 {
+			return false
+		}
+		rest = rest[n:]
+	}
+	if rest == "Z" {
+		return true
+	}
+	return len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
+		digits(rest[1:3]+rest[4:6]) && rest[1:3] < "24" && rest[4:6] < "60"
 }
 
 // quote returns s as a JSON string literal.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -221,6 +222,19 @@ var timelineRules = []fieldRule{
 func checkObject(v gjson.Result, what string, rules []fieldRule) error {
 	if !v.IsObject() {
 		return Invalidf("%s must be an object", what)
+	}
+	var keys []string
+	dup := ""
+	v.ForEach(func(k, _ gjson.Result) bool {
+		if slices.Contains(keys, k.Str) {
+			dup = k.Str
+			return false
+		}
+		keys = append(keys, k.Str)
+		return true
+	})
+	if dup != "" {
+		return Invalidf("duplicate field '%s.%s'", what, dup)
 	}
 	for _, r := range rules {
 		f := v.Get(gjson.Escape(r.name))

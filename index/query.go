@@ -2,6 +2,7 @@ package index
 
 import (
 	"math"
+	"slices"
 
 	"github.com/imredis/imredis/engine"
 )
@@ -57,7 +58,10 @@ func masked(ts []*tree, mask uint8) []*tree {
 
 func lookup[K comparable](idx map[K]*tree, keys []K) []*tree {
 	var out []*tree
-	for _, k := range keys {
+	for i, k := range keys {
+		if slices.Contains(keys[:i], k) {
+			continue // one tree per distinct value: the trees must not overlap
+		}
 		if t := idx[k]; t != nil {
 			out = append(out, t)
 		}

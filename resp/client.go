@@ -174,12 +174,13 @@ func (r *clients) list() []*Client {
 }
 
 // Reset returns the connection to its initial state, as RESET does: database
-// 0, RESP2, and authenticated only when no authentication is required.
+// 0, RESP2, no name, and authenticated only when no authentication is required.
 func (c *Client) Reset(authed bool) {
 	c.SetDB(0)
 	c.SetProto(2)
 	c.mu.Lock()
 	c.user = ""
+	c.name = ""
 	c.mu.Unlock()
 	c.authed.Store(authed)
 	if c.guard != nil && !authed {

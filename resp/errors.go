@@ -30,7 +30,39 @@ const (
 	ErrConfigSet    Reply = "ERR CONFIG SET is not supported by imredis"
 	ErrNoSuchClient Reply = "ERR No such client"
 	ErrClientName   Reply = "ERR Client names cannot contain spaces, newlines or special characters."
+
+	// The llm-im: keyspace's errors.
+	ErrNoExpire      Reply = "ERR only temp keys can expire"
+	ErrExpireNX      Reply = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTLT    Reply = "ERR GT and LT options at the same time are not compatible"
+	ErrNumKeys       Reply = "ERR numkeys should be greater than 0"
+	ErrNumKeysArgs   Reply = "ERR Number of keys can't be greater than number of args"
+	ErrLimitNegative Reply = "ERR LIMIT can't be negative"
+	ErrInvalidCursor Reply = "ERR invalid cursor"
+	ErrNoPersist     Reply = "ERR this engine does not persist: SAVE, BGSAVE and LASTSAVE need buntdb"
+	ErrProtoVersion  Reply = "ERR Protocol version is not an integer or out of range"
+	ErrInvalidClient Reply = "ERR Invalid client ID"
+	ErrClientIDZero  Reply = "ERR client-id should be greater than 0"
+	ErrHelloNoAuth   Reply = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+	ErrLibName       Reply = "ERR lib-name cannot contain spaces, newlines or special characters."
 )
+
+// InvalidExpire is Redis's error for an expire time that overflows.
+func InvalidExpire(cmd string) Reply {
+	return Reply("ERR invalid expire time in '" + cmd + "' command")
+}
+
+// UnsupportedOption is Redis's error for an unknown EXPIRE option.
+func UnsupportedOption(opt string) Reply { return Reply("ERR Unsupported option " + opt) }
+
+// HelloOption is Redis's error for a bad HELLO option.
+func HelloOption(opt string) Reply { return Reply("ERR Syntax error in HELLO option '" + opt + "'") }
+
+// UnknownClientType is Redis's error for CLIENT LIST TYPE x.
+func UnknownClientType(t string) Reply { return Reply("ERR Unknown client type '" + t + "'") }
+
+// UnrecognizedOption is Redis's error for CLIENT SETINFO x.
+func UnrecognizedOption(opt string) Reply { return Reply("ERR Unrecognized option '" + opt + "'") }
 
 // WrongArity returns Redis's arity error for command name (lower case).
 func WrongArity(name string) Reply {

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/imredis/imredis/engine"
+	"github.com/imredis/imredis/engine/buntdb"
 	"github.com/imredis/imredis/engine/memory"
+	"github.com/imredis/imredis/engine/upstream"
 )
 
 // Schemes lists the engine URL schemes that exist.
@@ -25,10 +27,18 @@ type Settings struct {
 
 // Open returns the engine named by rawURL.
 func Open(ctx context.Context, rawURL string, opts engine.Options, set Settings) (engine.Store, error) {
-	scheme, _, _ := strings.Cut(rawURL, ":")
+	scheme, rest, _ := strings.Cut(rawURL, ":")
 	switch strings.ToLower(scheme) {
 	case "memory":
 		return memory.New(opts), nil
+	case "buntdb":
+		if rest == "" {
+			return nil, fmt.Errorf("buntdb needs a path: buntdb:PATH")
+		}
+		// Async: the server answers -LOADING while the indexes are rebuilt.
+		return buntdb.Open(rest, opts, buntdb.Config{Fsync: set.Fsync, Repair: set.Repair, Async: true})
+	case "redis", "rediss":
+		return upstream.New(ctx, rawURL, opts, set.UpstreamTimeout)
 	}
 	return nil, fmt.Errorf("unknown engine %q: the engines are %s", scheme, strings.Join(Schemes, ", "))
 }

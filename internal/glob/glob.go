@@ -1,16 +1,23 @@
-// Package glob matches Redis-style glob patterns (* ? [abc] [^a] [a-z] \x)
-// in time bounded by len(pattern)*len(s): a star backtracks to one saved
-// position only, never recursively.
 package glob
 
-// Match reports whether s matches pattern with Redis's stringmatchlen rules.
+// Match reports whether s matches pattern with the rules of Redis's
+// stringmatchlen: * ? [abc] [^a] [a-z] and \x escapes. Every token but * matches
+// exactly one byte, so one saved star position is enough to backtrack: the
+// time is bounded by len(pattern)*len(s), never exponential.
+//
+// Redis's own quirks are kept: an empty string matches only the empty
+// pattern; a class left open at the end of the pattern ends there; in a
+// range the bytes compare as signed chars (as on x86), and "a-]" is a range
+// ending in ']'; a trailing backslash matches a backslash.
 func Match(pattern, s string) bool {
+	if s == "" {
+		return pattern == ""
+	}
 	p, i := 0, 0
 	starP, starI := -1, 0
 	for i < len(s) {
 		if p < len(pattern) {
-			switch pattern[p] {
-			case '*':
+			if pattern[p] == '*' {
 				for p < len(pattern) && pattern[p] == '*' {
 					p++
 				}
@@ -19,30 +26,10 @@ func Match(pattern, s string) bool {
 				}
 				starP, starI = p, i
 				continue
-			case '?':
-				p++
-				i++
+			}
+			if next, ok := globOne(pattern, p, s[i]); ok {
+				p, i = next, i+1
 				continue
-			case '[':
-				if np, ok := class(pattern, p, s[i]); ok {
-					p, i = np, i+1
-					continue
-				}
-			case '\\':
-				if p+1 < len(pattern) && pattern[p+1] == s[i] {
-					p, i = p+2, i+1
-					continue
-				}
-				if p+1 == len(pattern) && s[i] == '\\' {
-					p, i = p+1, i+1
-					continue
-				}
-			default:
-				if pattern[p] == s[i] {
-					p++
-					i++
-					continue
-				}
 			}
 		}
 		if starP < 0 {
@@ -57,35 +44,50 @@ func Match(pattern, s string) bool {
 	return p == len(pattern)
 }
 
-// class matches c against the bracket expression starting at pattern[p] ('[').
-// It returns the position after the closing bracket and whether c matched.
-func class(pattern string, p int, c byte) (int, bool) {
-	p++
+// globOne matches byte c against the token at pattern[p] (not a star) and
+// returns the position after the token.
+func globOne(pattern string, p int, c byte) (int, bool) {
+	switch pattern[p] {
+	case '?':
+		return p + 1, true
+	case '[':
+		return globClass(pattern, p+1, c)
+	case '\\':
+		if p+1 < len(pattern) {
+			p++
+		}
+	}
+	return p + 1, pattern[p] == c
+}
+
+// globClass matches c against the class whose body starts at pattern[p],
+// walking it exactly as stringmatchlen does.
+func globClass(pattern string, p int, c byte) (int, bool) {
 	not := p < len(pattern) && pattern[p] == '^'
 	if not {
 		p++
 	}
 	match := false
-	for p < len(pattern) && pattern[p] != ']' {
+	for {
+		left := len(pattern) - p
 		switch {
-		case pattern[p] == '\\' && p+1 < len(pattern):
+		case left >= 2 && pattern[p] == '\\':
 			p++
 			match = match || pattern[p] == c
-		case p+2 < len(pattern) && pattern[p+1] == '-' && pattern[p+2] != ']':
-			lo, hi := pattern[p], pattern[p+2]
+		case left > 0 && pattern[p] == ']':
+			return p + 1, match != not
+		case left == 0:
+			return p, match != not // an open class ends the pattern
+		case left >= 3 && pattern[p+1] == '-':
+			lo, hi, v := int8(pattern[p]), int8(pattern[p+2]), int8(c)
 			if lo > hi {
 				lo, hi = hi, lo
 			}
-			match = match || lo <= c && c <= hi
+			match = match || lo <= v && v <= hi
 			p += 2
 		default:
 			match = match || pattern[p] == c
 		}
 		p++
 	}
-	// An unterminated class ends at the end of the pattern, as in Redis.
-	if p < len(pattern) {
-		p++
-	}
-	return p, match != not
 }

@@ -1,0 +1,265 @@
+package buntdb
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/imredis/imredis/engine"
+	bunt "github.com/tidwall/buntdb"
+)
+
+// Save upserts inc: one set record, then the indexes.
+func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
+	d, err := s.db(n)
+	if err != nil {
+		return err
+	}
+	k := key(n, inc.ID)
+	m := own(k, &inc.Meta)
+	d.mu.Lock()
+	b, err := s.put(n, d, k, m, engine.OpSaved)
+	d.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.wait(b)
+}
+
+// SaveDedup saves inc unless an active incident with its fingerprint exists.
+func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (string, bool, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return "", false, err
+	}
+	if inc.Fingerprint == "" {
+		inc.SetFingerprint(inc.ComputeFingerprint())
+	}
+	k := key(n, inc.ID)
+	m := own(k, &inc.Meta)
+	d.mu.Lock()
+	if dup := d.idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
+		d.mu.Unlock()
+		return dup.ID, false, nil
+	}
+	b, err := s.put(n, d, k, m, engine.OpSaved)
+	d.mu.Unlock()
+	if err != nil {
+		return "", false, err
+	}
+	if err := s.wait(b); err != nil {
+		return "", false, err
+	}
+	return m.ID, true, nil
+}
+
+// Update replaces an existing incident under the IFMATCH rule.
+func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch *int64) (string, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return "", err
+	}
+	d.mu.Lock()
+	stored := d.idx.Get(inc.ID)
+	if stored == nil {
+		d.mu.Unlock()
+		return "", engine.NotFound(inc.ID)
+	}
+	if err := engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
+		d.mu.Unlock()
+		return "", err
+	}
+	k := key(n, inc.ID)
+	m := own(k, &inc.Meta)
+	b, err := s.put(n, d, k, m, engine.OpUpdated)
+	d.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if err := s.wait(b); err != nil {
+		return "", err
+	}
+	return engine.FormatTime(m.Updated), nil
+}
+
+// put writes m as one record under key k and indexes it; the caller holds d.mu.
+func (s *Store) put(n int, d *db, k string, m *engine.Meta, op engine.Op) (*batch, error) {
+	return s.commit(func(tx *bunt.Tx) error {
+		_, _, err := tx.Set(k, str(m.Doc), nil)
+		return err
+	}, func() {
+		size := setSize(len(k), len(m.Doc))
+		if old := d.idx.Put(m); old != nil {
+			size -= setSize(len(k), len(old.Doc))
+		}
+		s.live.Add(int64(size))
+	}, []engine.Event{event(op, n, m)})
+}
+
+// Delete removes the incidents with ids, one del record each.
+func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return 0, err
+	}
+	d.mu.Lock()
+	gone := existing(d, ids)
+	if len(gone) == 0 {
+		d.mu.Unlock()
+		return 0, nil
+	}
+	events := make([]engine.Event, len(gone))
+	for i, m := range gone {
+		events[i] = event(engine.OpDeleted, n, m)
+	}
+	b, err := s.remove(n, d, gone, events)
+	d.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if err := s.wait(b); err != nil {
+		return 0, err
+	}
+	return len(gone), nil
+}
+
+// Flush removes every incident of database n.
+func (s *Store) Flush(ctx context.Context, n int) error {
+	d, err := s.db(n)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	var gone []*engine.Meta
+	d.idx.Ascend(func(m *engine.Meta) bool {
+		gone = append(gone, m)
+		return true
+	})
+	if len(gone) == 0 {
+		d.mu.Unlock()
+		return nil
+	}
+	b, err := s.remove(n, d, gone, nil)
+	d.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.wait(b)
+}
+
+// remove deletes the records of gone in one transaction and un-indexes them;
+// the caller holds d.mu.
+func (s *Store) remove(n int, d *db, gone []*engine.Meta, events []engine.Event) (*batch, error) {
+	return s.commit(func(tx *bunt.Tx) error {
+		for _, m := range gone {
+			if _, err := tx.Delete(key(n, m.ID)); err != nil && !errors.Is(err, bunt.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	}, func() {
+		size := 0
+		for _, m := range gone {
+			d.idx.Delete(m.ID)
+			size += setSize(len(key(n, m.ID)), len(m.Doc))
+		}
+		s.live.Add(-int64(size))
+	}, events)
+}
+
+// existing returns the distinct incidents among ids; the caller holds d.mu.
+func existing(d *db, ids []string) []*engine.Meta {
+	var gone []*engine.Meta
+	seen := make(map[*engine.Meta]bool, len(ids))
+	for _, id := range ids {
+		if m := d.idx.Get(strings.ToLower(id)); m != nil && !seen[m] {
+			seen[m] = true
+			gone = append(gone, m)
+		}
+	}
+	return gone
+}
+
+// Get returns the document of id, or nil.
+func (s *Store) Get(ctx context.Context, n int, id string) ([]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if m := d.idx.Get(strings.ToLower(id)); m != nil {
+		return m.Doc, nil
+	}
+	return nil, nil
+}
+
+// MGet returns the documents of ids in order.
+func (s *Store) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(ids))
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	for i, id := range ids {
+		if m := d.idx.Get(strings.ToLower(id)); m != nil {
+			out[i] = m.Doc
+		}
+	}
+	return out, nil
+}
+
+// List returns one page of q.
+func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	metas, next := d.idx.List(&q)
+	docs := make([][]byte, len(metas))
+	for i, m := range metas {
+		docs[i] = m.Doc
+	}
+	return engine.Page{Docs: docs, Next: next}, nil
+}
+
+// Count returns how many incidents match f.
+func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return 0, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.idx.Count(&f), nil
+}
+
+// Stats returns the counts of database n.
+func (s *Store) Stats(ctx context.Context, n int) (engine.Stats, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.idx.Stats(), nil
+}
+
+// Ping reports whether the store can serve: loaded, open, and writable.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	if h := s.health.Load(); h != nil {
+		return unhealthy(h.err)
+	}
+	return nil
+}
+
+func event(op engine.Op, n int, m *engine.Meta) engine.Event {
+	return engine.Event{Op: op, DB: n, ID: m.ID, Severity: m.Severity, State: m.State, UpdatedAt: m.Updated}
+}
