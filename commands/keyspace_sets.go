@@ -21,7 +21,7 @@ func (k *keyspace) indexIDs(ctx context.Context, db int, f engine.Filter) ([]str
 	}
 	var ids []string
 	var err error
-	if l, ok := k.d.Store.(engine.IDLister); ok {
+	if l, ok := find[engine.IDLister](k.d.Store); ok {
 		ids, err = l.IDs(ctx, db, f)
 	} else {
 		ids, err = listIDs(ctx, k.d.Store, db, f)

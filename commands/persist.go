@@ -30,18 +30,25 @@ func registerPersist(t *resp.Table, d *Deps) {
 
 // persister finds the Persister behind any wrappers of the store.
 func (d *Deps) persister() Persister {
-	s := d.Store
+	p, _ := find[Persister](d.Store)
+	return p
+}
+
+// find returns the first store in the chain of wrappers (each with Unwrap)
+// that implements T.
+func find[T any](s engine.Store) (T, bool) {
 	for s != nil {
-		if p, ok := s.(Persister); ok {
-			return p
+		if t, ok := s.(T); ok {
+			return t, true
 		}
 		u, ok := s.(interface{ Unwrap() engine.Store })
 		if !ok {
-			return nil
+			break
 		}
 		s = u.Unwrap()
 	}
-	return nil
+	var zero T
+	return zero, false
 }
 
 func (d *Deps) cmdSnapshot(c *resp.Ctx, a [][]byte) {

@@ -149,5 +149,15 @@ func (d *DB) NewestActive(fp, exclude string) *engine.Meta {
 	return found
 }
 
+// IDs returns the ids of the incidents matching f in (created_at, id) order.
+func (d *DB) IDs(f *engine.Filter) []string {
+	var out []string
+	d.Each(f, false, nil, func(m *engine.Meta) bool {
+		out = append(out, m.ID)
+		return true
+	})
+	return out
+}
+
 // Ascend calls fn for every incident in (created_at, id) order until fn returns false.
 func (d *DB) Ascend(fn func(*engine.Meta) bool) { d.all.Scan(fn) }

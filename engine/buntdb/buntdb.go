@@ -24,7 +24,10 @@ import (
 	bunt "github.com/tidwall/buntdb"
 )
 
-var _ engine.Store = (*Store)(nil)
+var (
+	_ engine.Store    = (*Store)(nil)
+	_ engine.IDLister = (*Store)(nil)
+)
 
 // The fsync policies.
 const (

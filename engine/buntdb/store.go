@@ -227,6 +227,17 @@ func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, e
 	return engine.Page{Docs: docs, Next: next}, nil
 }
 
+// IDs returns the ids matching f; it makes Store an engine.IDLister.
+func (s *Store) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.idx.IDs(&f), nil
+}
+
 // Count returns how many incidents match f.
 func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
 	d, err := s.db(n)

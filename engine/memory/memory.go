@@ -11,7 +11,10 @@ import (
 	"github.com/imredis/imredis/index"
 )
 
-var _ engine.Store = (*Store)(nil)
+var (
+	_ engine.Store    = (*Store)(nil)
+	_ engine.IDLister = (*Store)(nil)
+)
 
 // Store keeps incidents in memory only.
 type Store struct {
@@ -161,6 +164,17 @@ func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, e
 		docs[i] = m.Doc
 	}
 	return engine.Page{Docs: docs, Next: next}, nil
+}
+
+// IDs returns the ids matching f; it makes Store an engine.IDLister.
+func (s *Store) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.idx.IDs(&f), nil
 }
 
 // Count returns how many incidents match f.
