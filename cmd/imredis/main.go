@@ -1,24 +1,17 @@
 // Command imredis serves the incident store over the Redis protocol.
+//
+// Settings come from flags, IMREDIS_* environment variables and a YAML file
+// (--config), in that order of precedence; see imredis -h. An HTTP side port
+// (--http-addr, default 127.0.0.1:9736) serves /metrics, /healthz and
+// /readyz. SIGTERM or SIGINT stops it gracefully; SIGHUP reopens --log-file.
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"net"
+	"io"
 	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
-	"time"
-
-	"github.com/rs/zerolog"
-
-	"github.com/imredis/imredis/commands"
-	"github.com/imredis/imredis/engine"
-	"github.com/imredis/imredis/engine/factory"
-	"github.com/imredis/imredis/resp"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -27,82 +20,74 @@ var version = "0.1.0-dev"
 // redisVersion is the Redis version reported to clients.
 const redisVersion = "7.2.4"
 
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1 // the server could not start or stop cleanly
+	exitUsage = 2 // a bad flag, environment variable or config file entry
+)
+
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
-	cfg, _, err := loadConfig(args)
+func run(args, environ []string, stdout, stderr io.Writer) int {
+	l, err := loadConfig(args, environ)
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		printUsage(stdout)
+		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "imredis:", err)
-		return 2
+		fmt.Fprintln(stderr, "imredis:", err)
+		fmt.Fprintln(stderr, "imredis: run imredis -h for the settings")
+		return exitUsage
 	}
-	if cfg.ShowVersion {
-		fmt.Println("imredis", version)
-		return 0
+	cfg := l.cfg
+	switch {
+	case cfg.ShowVersion:
+		fmt.Fprintln(stdout, "imredis", version)
+		return exitOK
+	case cfg.CheckConfig:
+		if err := l.printEffective(stdout); err != nil {
+			fmt.Fprintln(stderr, "imredis:", err)
+			return exitError
+		}
+		return exitOK
 	}
-	log := newLogger(cfg)
-	if err := serve(cfg, log); err != nil {
+	out, err := openLogOutput(cfg.LogFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "imredis: log-file:", err)
+		return exitError
+	}
+	defer out.Close()
+	log := newLogger(cfg, out)
+	if err := serve(cfg, log, out, l.warnings); err != nil {
 		log.Error().Err(err).Msg("imredis stopped")
-		fmt.Fprintln(os.Stderr, "imredis:", err)
-		return 1
+		if cfg.LogFile != "" {
+			fmt.Fprintln(stderr, "imredis:", err)
+		}
+		return exitError
 	}
-	return 0
+	return exitOK
 }
 
-func newLogger(cfg Config) zerolog.Logger {
-	level, _ := zerolog.ParseLevel(cfg.LogLevel)
-	var log zerolog.Logger
-	if cfg.LogFormat == "console" {
-		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: time.RFC3339})
-	} else {
-		log = zerolog.New(os.Stderr)
-	}
-	return log.Level(level).With().Timestamp().Logger()
-}
+// printUsage lists the settings and where they can come from.
+func printUsage(w io.Writer) {
+	c := defaultConfig()
+	fs := c.flagSet()
+	fmt.Fprintf(w, `Usage: imredis [flags]
 
-// serve opens the engine, serves until a signal, then shuts down.
-func serve(cfg Config, log zerolog.Logger) error {
-	ctx := context.Background()
-	opts := engine.Options{Databases: cfg.Databases, KeyPrefix: cfg.KeyPrefix, Logger: log}
-	store, err := factory.Open(ctx, cfg.Engine, opts, factory.Settings{
-		Fsync: cfg.Fsync, Repair: cfg.Repair, UpstreamTimeout: cfg.UpstreamTimeout,
-	})
-	if err != nil {
-		return fmt.Errorf("--engine: %w", err)
-	}
-	defer store.Close()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("--addr: %w", err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	table := resp.NewTable()
-	commands.Register(table, &commands.Deps{Store: store, Config: commands.Config{
-		Version: version, RedisVersion: redisVersion, Engine: factory.Redact(cfg.Engine),
-		KeyPrefix: cfg.KeyPrefix, Databases: cfg.Databases, MaxIncidentBytes: int(cfg.MaxIncidentBytes),
-		MaxPageSize: cfg.MaxPageSize, Port: port, Password: cfg.RequirePass, Users: cfg.Users,
-		Config: map[string]string{"proto-max-bulk-len": strconv.FormatInt(cfg.ProtoMaxBulkLen, 10)},
-	}})
-	limits := resp.DefaultLimits()
-	limits.MaxBulk = cfg.ProtoMaxBulkLen
-	srv := resp.NewServer(table, resp.Options{Logger: log, Limits: limits, AuthRequired: cfg.RequirePass != "" || len(cfg.Users) > 0})
-	log.Info().Str("version", version).Str("engine", factory.Redact(cfg.Engine)).Str("addr", ln.Addr().String()).
-		Str("fsync", cfg.Fsync).Msg("imredis serving")
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	select {
-	case s := <-sig:
-		log.Info().Str("signal", s.String()).Msg("shutting down")
-		srv.Close()
-		<-done
-		return nil
-	case err := <-done:
-		return err
-	}
+imredis serves the incident store over the Redis protocol.
+
+Every setting can also come from the environment, IMREDIS_ and the flag name
+upper-cased with '-' as '_' (IMREDIS_ADDR, IMREDIS_MAX_PAGE_SIZE), and from a
+YAML file given with --config (or IMREDIS_CONFIG) whose keys are the flag
+names. A flag beats the environment, which beats the file, which beats the
+default. --version and --check-config come from the command line only.
+A bad value or an unknown key exits with status 2.
+
+Settings:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
