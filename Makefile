@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/imredis
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
-ENGINE   ?= memory:
+ENGINE   ?= buntdb:./data/imredis.db
 ADDR     ?= 127.0.0.1:6379
 FUZZTIME ?= 20s
 
@@ -34,3 +34,20 @@ fuzz:
 		pkg=$$(grep -rlE "^func $$t\(" --include='*_test.go' . | xargs dirname); \
 		echo "== $$t ($$pkg)"; $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
+
+# BENCHFLAGS passes extra flags to cmd/imbench, e.g. --engines memory:,buntdb:
+# or --only get,save (see go run ./cmd/imbench -h).
+BENCHFLAGS ?=
+
+# bench measures imredis (every engine that starts) side by side with a real
+# redis-server at 10k, 100k and 1M incidents (about ten minutes); the markdown
+# table goes to stdout and bench/results/<date>-full.md.
+bench: build
+	$(GO) build -o bin/imbench ./cmd/imbench
+	./bin/imbench --mode full --imredis $(BIN) $(BENCHFLAGS)
+
+# bench-quick runs the same harness at 10k incidents in well under a minute.
+# It fails when a server does not start or a command errors, never on a ratio.
+bench-quick: build
+	$(GO) build -o bin/imbench ./cmd/imbench
+	./bin/imbench --mode quick --imredis $(BIN) $(BENCHFLAGS)

@@ -47,7 +47,7 @@ const defaultHTTPAddr = "127.0.0.1:9736"
 func defaultConfig() Config {
 	return Config{
 		Addr:             "127.0.0.1:6379",
-		Engine:           "memory:",
+		Engine:           "buntdb:./data/imredis.db",
 		KeyPrefix:        "llm-im",
 		Databases:        16,
 		MaxIncidentBytes: 1 << 20,
