@@ -82,10 +82,15 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.srv.Serve(g)
 }
 
-// Close stops accepting and closes every connection.
+// Close stops accepting and closes every connection, detached (subscribed)
+// ones included, which redcon no longer tracks.
 func (s *Server) Close() error {
 	s.cancel()
-	return s.srv.Close()
+	err := s.srv.Close()
+	for _, c := range s.clients.list() {
+		c.Kill()
+	}
+	return err
 }
 
 // Table returns the command table.
