@@ -32,6 +32,9 @@ func main() {
 }
 
 func run(args, environ []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "migrate" {
+		return runMigrate(args[1:], stdout, stderr)
+	}
 	l, err := loadConfig(args, environ)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout)
