@@ -140,7 +140,10 @@ func (inc *Incident) setField(i int, v gjson.Result) error {
 			return Invalidf("correlation_score must be a number or null")
 		}
 	}
-	inc.fields[i] = string(appendCompact(nil, raw))
+	if v.Type == gjson.JSON {
+		raw = string(appendCompact(nil, raw)) // only objects and arrays hold white space
+	}
+	inc.fields[i] = raw
 	return nil
 }
 
@@ -218,34 +221,35 @@ var timelineRules = []fieldRule{
 	{"metadata", false, isObjectOrNull},
 }
 
-// checkObject applies rules to a nested object; other keys are kept as they are.
+// checkObject applies rules to a nested object in one pass over its keys;
+// other keys are kept as they are, and no key may repeat.
 func checkObject(v gjson.Result, what string, rules []fieldRule) error {
 	if !v.IsObject() {
 		return Invalidf("%s must be an object", what)
 	}
-	var keys []string
-	dup := ""
-	v.ForEach(func(k, _ gjson.Result) bool {
-		if slices.Contains(keys, k.Str) {
-			dup = k.Str
-			return false
+	var seen uint32 // bit per rule
+	var others []string
+	var err error
+	v.ForEach(func(k, f gjson.Result) bool {
+		i := slices.IndexFunc(rules, func(r fieldRule) bool { return r.name == k.Str })
+		switch {
+		case i < 0 && slices.Contains(others, k.Str), i >= 0 && seen&(1<<i) != 0:
+			err = Invalidf("duplicate field '%s.%s'", what, k.Str)
+		case i < 0:
+			others = append(others, k.Str)
+		case !rules[i].check(f):
+			err = Invalidf("%s.%s is not valid", what, k.Str)
+		default:
+			seen |= 1 << i
 		}
-		keys = append(keys, k.Str)
-		return true
+		return err == nil
 	})
-	if dup != "" {
-		return Invalidf("duplicate field '%s.%s'", what, dup)
+	if err != nil {
+		return err
 	}
-	for _, r := range rules {
-		f := v.Get(gjson.Escape(r.name))
-		if !f.Exists() {
-			if r.required {
-				return Invalidf("%s.%s is required", what, r.name)
-			}
-			continue
-		}
-		if !r.check(f) {
-			return Invalidf("%s.%s is not valid", what, r.name)
+	for i, r := range rules {
+		if r.required && seen&(1<<i) == 0 {
+			return Invalidf("%s.%s is required", what, r.name)
 		}
 	}
 	return nil

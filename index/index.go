@@ -74,6 +74,10 @@ func (d *DB) Get(id string) *engine.Meta { return d.byID[id] }
 // Put inserts m, replacing (and un-indexing) any incident with the same id,
 // which it returns.
 func (d *DB) Put(m *engine.Meta) *engine.Meta {
+	if old := d.byID[m.ID]; old != nil && old.Created == m.Created {
+		d.replace(old, m)
+		return old
+	}
 	old := d.Delete(m.ID)
 	d.byID[m.ID] = m
 	d.all.Set(m)
@@ -89,6 +93,51 @@ func (d *DB) Put(m *engine.Meta) *engine.Meta {
 	}
 	d.stats.Add(m, 1)
 	return old
+}
+
+// replace swaps old for m when both sort at the same (created_at, id): a
+// tree whose value did not change gets the new pointer in place, the others
+// move it, so an upsert costs no more than what it changes.
+func (d *DB) replace(old, m *engine.Meta) {
+	d.byID[m.ID] = m
+	d.all.Set(m)
+	move(d.severity[old.Severity], d.severity[m.Severity], m)
+	move(d.state[old.State], d.state[m.State], m)
+	move(d.typ[old.Type], d.typ[m.Type], m)
+	if old.Source == m.Source {
+		d.source[m.Source].Set(m)
+	} else {
+		remove(d.source, old.Source, old)
+		insert(d.source, m.Source, m)
+	}
+	for _, l := range old.Labels {
+		remove(d.label, l, old)
+	}
+	for _, l := range m.Labels {
+		insert(d.label, l, m)
+	}
+	switch {
+	case old.Fingerprint == m.Fingerprint && m.Fingerprint != "":
+		d.fp[m.Fingerprint].Set(m)
+	default:
+		if old.Fingerprint != "" {
+			remove(d.fp, old.Fingerprint, old)
+		}
+		if m.Fingerprint != "" {
+			insert(d.fp, m.Fingerprint, m)
+		}
+	}
+	d.stats.Add(old, -1)
+	d.stats.Add(m, 1)
+}
+
+// move puts m into to, removing its predecessor (same key) from from when
+// the trees differ; with one tree, Set replaces the item in place.
+func move(from, to *tree, m *engine.Meta) {
+	if from != to {
+		from.Delete(m)
+	}
+	to.Set(m)
 }
 
 // Delete removes the incident with id and returns it, or nil.
