@@ -26,8 +26,13 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
 	$(GO) vet ./...
 
+# test runs every Go test under the race detector (engines against a real
+# redis-server, kill -9 crash cycles, the keyspace proof), then the client
+# matrix and the quick side-by-side benchmark, so neither can rot.
 test: deps lint
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+	$(MAKE) test-clients
+	$(MAKE) bench-quick
 
 fuzz:
 	@for t in $$(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' . | sed 's/func //'); do \
@@ -51,3 +56,20 @@ bench: build
 bench-quick: build
 	$(GO) build -o bin/imbench ./cmd/imbench
 	./bin/imbench --mode quick --imredis $(BIN) $(BENCHFLAGS)
+
+# test-clients runs the client matrix against a fresh bin/imredis: redis-cli and
+# redis-benchmark, ioredis 5 and 6, node-redis 4, 5 and 6, redis-py 4.3.4 with
+# and without hiredis, go-redis v9 (clients/README.md). setup.sh installs the
+# Debian packages when missing and the Node clients pinned in the lockfile.
+.PHONY: test-clients
+test-clients: build
+	bash clients/setup.sh && bash clients/run.sh
+
+# crash runs the kill -9 crash tests of crashtest/ for CRASH_CYCLES cycles per
+# fsync policy (make test runs 20). No -race here, so that every cycle carries
+# the most writes; make test covers the race detector. CRASH_SEED replays a run.
+CRASH_CYCLES ?= 200
+
+.PHONY: crash
+crash:
+	CRASH_CYCLES=$(CRASH_CYCLES) $(GO) test -count=1 -timeout 60m -v -run '^TestCrash' ./crashtest/

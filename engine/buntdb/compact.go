@@ -158,6 +158,11 @@ func (s *Store) maintain() {
 	defer s.wg.Done()
 	t := time.NewTicker(s.cfg.Interval)
 	defer t.Stop()
+	// Check once right after loading, so that a server restarted again and
+	// again before its first tick still compacts a file that outgrew its data.
+	if s.shouldShrink() {
+		_ = s.BackgroundSnapshot()
+	}
 	for {
 		select {
 		case <-s.stop:
