@@ -124,6 +124,7 @@ func Parse(input []byte, maxBytes int, now time.Time) (*Incident, error) {
 	if err := inc.fillDefaults(now); err != nil {
 		return nil, err
 	}
+	inc.detach()
 	inc.render()
 	return inc, nil
 }
@@ -147,6 +148,17 @@ func (inc *Incident) fillDefaults(now time.Time) error {
 		inc.Updated, inc.fields[fUpdatedAt] = now.UnixNano(), stamp
 	}
 	return nil
+}
+
+// detach copies the strings Meta keeps, which gjson cut out of its copy of
+// the whole request, so that a stored incident does not keep the request alive.
+func (inc *Incident) detach() {
+	inc.ID = strings.Clone(inc.ID)
+	inc.Source = strings.Clone(inc.Source)
+	inc.Fingerprint = strings.Clone(inc.Fingerprint)
+	for i, l := range inc.Labels {
+		inc.Labels[i] = Label{Key: strings.Clone(l.Key), Value: strings.Clone(l.Value)}
+	}
 }
 
 // render writes the canonical document into Doc.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -180,7 +179,7 @@ func parseLabels(v gjson.Result) ([]Label, bool) {
 		out = append(out, Label{Key: k.Str, Value: e.Str})
 		return ok
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	slices.SortStableFunc(out, func(a, b Label) int { return strings.Compare(a.Key, b.Key) })
 	for i := 1; i < len(out); i++ {
 		if out[i].Key == out[i-1].Key {
 			return nil, false

@@ -1,6 +1,7 @@
 // Package index keeps the ordered secondary indexes of one incident database
-// in memory and plans queries over them. It does no I/O and no locking: the
-// engine that owns a DB serialises access to it.
+// in memory and plans queries over them. It does no I/O. A DB is not safe for
+// concurrent use; Shard puts one behind a read-write lock with the read side
+// the in-process engines share.
 package index
 
 import (

@@ -115,10 +115,7 @@ type Store struct {
 }
 
 // db is one database's indexes behind its lock.
-type db struct {
-	mu  sync.RWMutex
-	idx *index.DB
-}
+type db = index.Shard
 
 // errorBox lets an error sit in an atomic.Pointer.
 type errorBox struct {
@@ -145,7 +142,7 @@ func Open(path string, opts engine.Options, cfg Config) (*Store, error) {
 		syncFn: fdatasync, compactSem: make(chan struct{}, 1),
 	}
 	for i := range s.dbs {
-		s.dbs[i] = &db{idx: index.New()}
+		s.dbs[i] = index.NewShard()
 	}
 	if err := s.prepare(); err != nil {
 		if s.syncf != nil {

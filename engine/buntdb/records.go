@@ -126,7 +126,7 @@ func (s *Store) rebuild() (int, error) {
 		return strings.Compare(a.meta.ID, b.meta.ID)
 	})
 	for _, r := range valid {
-		s.dbs[r.db].idx.Put(r.meta)
+		s.dbs[r.db].Idx.Put(r.meta)
 		s.live.Add(int64(setSize(len(r.key), len(r.val))))
 	}
 	return len(valid), nil

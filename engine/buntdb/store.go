@@ -17,9 +17,9 @@ func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
 	}
 	k := key(n, inc.ID)
 	m := own(k, &inc.Meta)
-	d.mu.Lock()
+	d.Lock()
 	b, err := s.put(n, d, k, m, engine.OpSaved)
-	d.mu.Unlock()
+	d.Unlock()
 	if err != nil {
 		return err
 	}
@@ -37,13 +37,13 @@ func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (str
 	}
 	k := key(n, inc.ID)
 	m := own(k, &inc.Meta)
-	d.mu.Lock()
-	if dup := d.idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
-		d.mu.Unlock()
+	d.Lock()
+	if dup := d.Idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
+		d.Unlock()
 		return dup.ID, false, nil
 	}
 	b, err := s.put(n, d, k, m, engine.OpSaved)
-	d.mu.Unlock()
+	d.Unlock()
 	if err != nil {
 		return "", false, err
 	}
@@ -59,20 +59,20 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 	if err != nil {
 		return "", err
 	}
-	d.mu.Lock()
-	stored := d.idx.Get(inc.ID)
+	d.Lock()
+	stored := d.Idx.Get(inc.ID)
 	if stored == nil {
-		d.mu.Unlock()
+		d.Unlock()
 		return "", engine.NotFound(inc.ID)
 	}
 	if err := engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
-		d.mu.Unlock()
+		d.Unlock()
 		return "", err
 	}
 	k := key(n, inc.ID)
 	m := own(k, &inc.Meta)
 	b, err := s.put(n, d, k, m, engine.OpUpdated)
-	d.mu.Unlock()
+	d.Unlock()
 	if err != nil {
 		return "", err
 	}
@@ -82,14 +82,14 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 	return engine.FormatTime(m.Updated), nil
 }
 
-// put writes m as one record under key k and indexes it; the caller holds d.mu.
+// put writes m as one record under key k and indexes it; the caller holds d.
 func (s *Store) put(n int, d *db, k string, m *engine.Meta, op engine.Op) (*batch, error) {
 	return s.commit(func(tx *bunt.Tx) error {
 		_, _, err := tx.Set(k, str(m.Doc), nil)
 		return err
 	}, func() {
 		size := setSize(len(k), len(m.Doc))
-		if old := d.idx.Put(m); old != nil {
+		if old := d.Idx.Put(m); old != nil {
 			size -= setSize(len(k), len(old.Doc))
 		}
 		s.live.Add(int64(size))
@@ -102,10 +102,10 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d.mu.Lock()
+	d.Lock()
 	gone := existing(d, ids)
 	if len(gone) == 0 {
-		d.mu.Unlock()
+		d.Unlock()
 		return 0, nil
 	}
 	events := make([]engine.Event, len(gone))
@@ -113,7 +113,7 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 		events[i] = event(engine.OpDeleted, n, m)
 	}
 	b, err := s.remove(n, d, gone, events)
-	d.mu.Unlock()
+	d.Unlock()
 	if err != nil {
 		return 0, err
 	}
@@ -129,18 +129,18 @@ func (s *Store) Flush(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	d.mu.Lock()
+	d.Lock()
 	var gone []*engine.Meta
-	d.idx.Ascend(func(m *engine.Meta) bool {
+	d.Idx.Ascend(func(m *engine.Meta) bool {
 		gone = append(gone, m)
 		return true
 	})
 	if len(gone) == 0 {
-		d.mu.Unlock()
+		d.Unlock()
 		return nil
 	}
 	b, err := s.remove(n, d, gone, nil)
-	d.mu.Unlock()
+	d.Unlock()
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (s *Store) Flush(ctx context.Context, n int) error {
 }
 
 // remove deletes the records of gone in one transaction and un-indexes them;
-// the caller holds d.mu.
+// the caller holds d.
 func (s *Store) remove(n int, d *db, gone []*engine.Meta, events []engine.Event) (*batch, error) {
 	return s.commit(func(tx *bunt.Tx) error {
 		for _, m := range gone {
@@ -160,104 +160,24 @@ func (s *Store) remove(n int, d *db, gone []*engine.Meta, events []engine.Event)
 	}, func() {
 		size := 0
 		for _, m := range gone {
-			d.idx.Delete(m.ID)
+			d.Idx.Delete(m.ID)
 			size += setSize(len(key(n, m.ID)), len(m.Doc))
 		}
 		s.live.Add(-int64(size))
 	}, events)
 }
 
-// existing returns the distinct incidents among ids; the caller holds d.mu.
+// existing returns the distinct incidents among ids; the caller holds d.
 func existing(d *db, ids []string) []*engine.Meta {
 	var gone []*engine.Meta
 	seen := make(map[*engine.Meta]bool, len(ids))
 	for _, id := range ids {
-		if m := d.idx.Get(strings.ToLower(id)); m != nil && !seen[m] {
+		if m := d.Idx.Get(strings.ToLower(id)); m != nil && !seen[m] {
 			seen[m] = true
 			gone = append(gone, m)
 		}
 	}
 	return gone
-}
-
-// Get returns the document of id, or nil.
-func (s *Store) Get(ctx context.Context, n int, id string) ([]byte, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	if m := d.idx.Get(strings.ToLower(id)); m != nil {
-		return m.Doc, nil
-	}
-	return nil, nil
-}
-
-// MGet returns the documents of ids in order.
-func (s *Store) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(ids))
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	for i, id := range ids {
-		if m := d.idx.Get(strings.ToLower(id)); m != nil {
-			out[i] = m.Doc
-		}
-	}
-	return out, nil
-}
-
-// List returns one page of q.
-func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return engine.Page{}, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	metas, next := d.idx.List(&q)
-	docs := make([][]byte, len(metas))
-	for i, m := range metas {
-		docs[i] = m.Doc
-	}
-	return engine.Page{Docs: docs, Next: next}, nil
-}
-
-// IDs returns the ids matching f; it makes Store an engine.IDLister.
-func (s *Store) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.idx.IDs(&f), nil
-}
-
-// Count returns how many incidents match f.
-func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return 0, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.idx.Count(&f), nil
-}
-
-// Stats returns the counts of database n.
-func (s *Store) Stats(ctx context.Context, n int) (engine.Stats, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return engine.Stats{}, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.idx.Stats(), nil
 }
 
 // Ping reports whether the store can serve: loaded, open, and writable.
@@ -273,4 +193,58 @@ func (s *Store) Ping(ctx context.Context) error {
 
 func event(op engine.Op, n int, m *engine.Meta) engine.Event {
 	return engine.Event{Op: op, DB: n, ID: m.ID, Severity: m.Severity, State: m.State, UpdatedAt: m.Updated}
+}
+
+// Get returns the document of id, or nil.
+func (s *Store) Get(ctx context.Context, n int, id string) ([]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.Docs([]string{id})[0], nil
+}
+
+// MGet returns the documents of ids in order.
+func (s *Store) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.Docs(ids), nil
+}
+
+// List returns one page of q.
+func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	return d.Page(&q), nil
+}
+
+// IDs returns the ids matching f; it makes Store an engine.IDLister.
+func (s *Store) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.IDs(&f), nil
+}
+
+// Count returns how many incidents match f.
+func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return 0, err
+	}
+	return d.Count(&f), nil
+}
+
+// Stats returns the counts of database n.
+func (s *Store) Stats(ctx context.Context, n int) (engine.Stats, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	return d.Stats(), nil
 }

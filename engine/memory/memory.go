@@ -5,7 +5,6 @@ package memory
 import (
 	"context"
 	"strings"
-	"sync"
 
 	"github.com/imredis/imredis/engine"
 	"github.com/imredis/imredis/index"
@@ -22,10 +21,7 @@ type Store struct {
 	dbs  []*db
 }
 
-type db struct {
-	mu  sync.RWMutex
-	idx *index.DB
-}
+type db = index.Shard
 
 // New returns an empty in-memory store with opts.Databases databases.
 func New(opts engine.Options) *Store {
@@ -34,7 +30,7 @@ func New(opts engine.Options) *Store {
 	}
 	s := &Store{opts: opts, dbs: make([]*db, opts.Databases)}
 	for i := range s.dbs {
-		s.dbs[i] = &db{idx: index.New()}
+		s.dbs[i] = index.NewShard()
 	}
 	return s
 }
@@ -53,9 +49,9 @@ func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
 		return err
 	}
 	m := inc.Meta
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.idx.Put(&m)
+	d.Lock()
+	defer d.Unlock()
+	d.Idx.Put(&m)
 	s.emit(engine.OpSaved, n, &m)
 	return nil
 }
@@ -70,45 +66,14 @@ func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (str
 		inc.SetFingerprint(inc.ComputeFingerprint())
 	}
 	m := inc.Meta
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if dup := d.idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
+	d.Lock()
+	defer d.Unlock()
+	if dup := d.Idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
 		return dup.ID, false, nil
 	}
-	d.idx.Put(&m)
+	d.Idx.Put(&m)
 	s.emit(engine.OpSaved, n, &m)
 	return m.ID, true, nil
-}
-
-// Get returns the document of id, or nil.
-func (s *Store) Get(ctx context.Context, n int, id string) ([]byte, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	if m := d.idx.Get(strings.ToLower(id)); m != nil {
-		return m.Doc, nil
-	}
-	return nil, nil
-}
-
-// MGet returns the documents of ids in order.
-func (s *Store) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(ids))
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	for i, id := range ids {
-		if m := d.idx.Get(strings.ToLower(id)); m != nil {
-			out[i] = m.Doc
-		}
-	}
-	return out, nil
 }
 
 // Update replaces an existing incident under the IFMATCH rule.
@@ -117,9 +82,9 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 	if err != nil {
 		return "", err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	stored := d.idx.Get(inc.ID)
+	d.Lock()
+	defer d.Unlock()
+	stored := d.Idx.Get(inc.ID)
 	if stored == nil {
 		return "", engine.NotFound(inc.ID)
 	}
@@ -127,7 +92,7 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 		return "", err
 	}
 	m := inc.Meta
-	d.idx.Put(&m)
+	d.Idx.Put(&m)
 	s.emit(engine.OpUpdated, n, &m)
 	return engine.FormatTime(m.Updated), nil
 }
@@ -138,65 +103,16 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.Lock()
+	defer d.Unlock()
 	removed := 0
 	for _, id := range ids {
-		if m := d.idx.Delete(strings.ToLower(id)); m != nil {
+		if m := d.Idx.Delete(strings.ToLower(id)); m != nil {
 			removed++
 			s.emit(engine.OpDeleted, n, m)
 		}
 	}
 	return removed, nil
-}
-
-// List returns one page of q.
-func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return engine.Page{}, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	metas, next := d.idx.List(&q)
-	docs := make([][]byte, len(metas))
-	for i, m := range metas {
-		docs[i] = m.Doc
-	}
-	return engine.Page{Docs: docs, Next: next}, nil
-}
-
-// IDs returns the ids matching f; it makes Store an engine.IDLister.
-func (s *Store) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.idx.IDs(&f), nil
-}
-
-// Count returns how many incidents match f.
-func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return 0, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.idx.Count(&f), nil
-}
-
-// Stats returns the counts of database n.
-func (s *Store) Stats(ctx context.Context, n int) (engine.Stats, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return engine.Stats{}, err
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.idx.Stats(), nil
 }
 
 // Flush removes every incident of database n.
@@ -205,9 +121,9 @@ func (s *Store) Flush(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.idx.Clear()
+	d.Lock()
+	defer d.Unlock()
+	d.Idx.Clear()
 	return nil
 }
 
@@ -219,4 +135,58 @@ func (s *Store) Close() error { return nil }
 
 func (s *Store) emit(op engine.Op, n int, m *engine.Meta) {
 	s.opts.Emit(engine.Event{Op: op, DB: n, ID: m.ID, Severity: m.Severity, State: m.State, UpdatedAt: m.Updated})
+}
+
+// Get returns the document of id, or nil.
+func (s *Store) Get(ctx context.Context, n int, id string) ([]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.Docs([]string{id})[0], nil
+}
+
+// MGet returns the documents of ids in order.
+func (s *Store) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.Docs(ids), nil
+}
+
+// List returns one page of q.
+func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	return d.Page(&q), nil
+}
+
+// IDs returns the ids matching f; it makes Store an engine.IDLister.
+func (s *Store) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.IDs(&f), nil
+}
+
+// Count returns how many incidents match f.
+func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return 0, err
+	}
+	return d.Count(&f), nil
+}
+
+// Stats returns the counts of database n.
+func (s *Store) Stats(ctx context.Context, n int) (engine.Stats, error) {
+	d, err := s.db(n)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	return d.Stats(), nil
 }
