@@ -41,6 +41,8 @@ func run(args []string) int {
 	sizes := fs.String("sizes", "", "comma-separated store sizes (default: the mode's)")
 	pointSize := fs.Int("point-size", 0, "store size of the full GET/SAVE/COUNT matrix (default: the mode's)")
 	cell := fs.Duration("cell", 0, "measured time of one cell (default: the mode's)")
+	clients := fs.String("clients", "", "comma-separated client counts (default 1,50)")
+	pipelines := fs.String("pipelines", "", "comma-separated pipeline depths (default 1,16)")
 	only := fs.String("only", "", "comma-separated kinds to run: get,save,count,list,memory,reopen,durable (default all)")
 	out := fs.String("out", "bench/results", "`directory` of the results file; empty writes none")
 	seed := fs.Uint64("seed", 1, "seed of the incident generator")
@@ -63,16 +65,17 @@ func run(args []string) int {
 	default:
 		cfg.Durable = *durable
 	}
-	if *sizes != "" {
-		cfg.Sizes = nil
-		for _, s := range strings.Split(*sizes, ",") {
-			n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
-			if err != nil || n <= 0 {
-				fmt.Fprintf(os.Stderr, "imbench: --sizes: bad size %q\n", s)
-				return 2
-			}
-			cfg.Sizes = append(cfg.Sizes, n)
+	for _, l := range []struct {
+		name string
+		v    string
+		dst  *[]int
+	}{{"sizes", *sizes, &cfg.Sizes}, {"clients", *clients, &cfg.Clients}, {"pipelines", *pipelines, &cfg.Pipelines}} {
+		if err := setInts(l.dst, l.v); err != nil {
+			fmt.Fprintf(os.Stderr, "imbench: --%s: %v\n", l.name, err)
+			return 2
 		}
+	}
+	if *sizes != "" {
 		cfg.PointSize = cfg.Sizes[len(cfg.Sizes)/2]
 	}
 	if *pointSize > 0 {
@@ -130,6 +133,24 @@ func setList(dst *[]string, v string) {
 			*dst = append(*dst, s)
 		}
 	}
+}
+
+// setInts replaces *dst with the comma-separated positive integers of v
+// when v is set.
+func setInts(dst *[]int, v string) error {
+	if v == "" {
+		return nil
+	}
+	var out []int
+	for _, s := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("bad number %q", s)
+		}
+		out = append(out, n)
+	}
+	*dst = out
+	return nil
 }
 
 // binary returns the imredis binary to run: path when given, else one built
