@@ -80,7 +80,7 @@ func (c *Config) flagSet() *flag.FlagSet {
 	fs.Var(sizeValue{&c.ProtoMaxBulkLen}, "proto-max-bulk-len", "largest bulk string a client may send (`size`)")
 	fs.StringVar(&c.RequirePass, "requirepass", c.RequirePass, "`password` of the default user; empty means no authentication")
 	fs.Var(&c.Users, "user", "extra user as `name:password` (repeatable; IMREDIS_USER takes a comma-separated list)")
-	fs.Var(boolValue{&c.NoRESP3}, "no-resp3", "answer HELLO 3 with NOPROTO: clients stay on RESP2")
+	fs.Var(resp3Value{&c.NoRESP3}, "resp3", "yes, or no to answer HELLO 3 with NOPROTO so that clients stay on RESP2 (default yes)")
 	fs.StringVar(&c.Fsync, "fsync", c.Fsync, "buntdb durability: always, everysec or never")
 	fs.Var(boolValue{&c.Repair}, "repair", "buntdb: truncate a damaged data file to its last valid record (keeps a copy)")
 	fs.Var(durationValue{&c.UpstreamTimeout}, "upstream-timeout", "redis engine: deadline of every upstream call (`duration`)")

@@ -77,11 +77,11 @@ user: [a:1, b:2]
 		{"empty env value is a value", []string{"IMREDIS_HTTP_ADDR="}, nil, map[string]any{"http-addr": ""}},
 		{"every flag has a variable", []string{"IMREDIS_KEY_PREFIX=ops", "IMREDIS_DATABASES=4", "IMREDIS_MAX_INCIDENT_BYTES=2mb",
 			"IMREDIS_PROTO_MAX_BULK_LEN=1mb", "IMREDIS_REQUIREPASS=s3cret", "IMREDIS_FSYNC=everysec", "IMREDIS_REPAIR=true",
-			"IMREDIS_UPSTREAM_TIMEOUT=5s", "IMREDIS_LOG_FORMAT=console", "IMREDIS_LOG_FILE=/tmp/x.log", "IMREDIS_NO_RESP3=true",
+			"IMREDIS_UPSTREAM_TIMEOUT=5s", "IMREDIS_LOG_FORMAT=console", "IMREDIS_LOG_FILE=/tmp/x.log", "IMREDIS_RESP3=no",
 			"IMREDIS_ENGINE=redis://u:pw@127.0.0.1:6379/0"}, nil, map[string]any{
 			"key-prefix": "ops", "databases": "4", "max-incident-bytes": "2097152", "proto-max-bulk-len": "1048576",
 			"requirepass": "xxxxx", "fsync": "everysec", "repair": "true", "upstream-timeout": "5s", "log-format": "console",
-			"log-file": "/tmp/x.log", "no-resp3": "true", "engine": "redis://u:xxxxx@127.0.0.1:6379/0",
+			"log-file": "/tmp/x.log", "resp3": "no", "engine": "redis://u:xxxxx@127.0.0.1:6379/0",
 		}},
 	}
 	for _, c := range cases {

@@ -87,6 +87,28 @@ func (v boolValue) Set(s string) error {
 	return nil
 }
 
+// resp3Value is --resp3 yes|no, stored as its negation (NoRESP3).
+type resp3Value struct{ no *bool }
+
+func (v resp3Value) String() string {
+	if v.no != nil && *v.no {
+		return "no"
+	}
+	return "yes"
+}
+
+func (v resp3Value) Set(s string) error {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "true":
+		*v.no = false
+	case "no", "false":
+		*v.no = true
+	default:
+		return errors.New("want yes or no")
+	}
+	return nil
+}
+
 // sizeValue parses byte sizes such as 1048576, 512kb, 1mb, 1gb.
 type sizeValue struct{ p *int64 }
 
