@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"strings"
 	"sync"
 
@@ -62,4 +63,88 @@ func (s *Shard) Stats() engine.Stats {
 	s.RLock()
 	defer s.RUnlock()
 	return s.Idx.Stats()
+}
+
+// Shards are an engine's databases. Their methods are the read side of
+// engine.Store, so an in-process engine embeds them and writes its own.
+type Shards struct {
+	All   []*Shard
+	ready func() error
+}
+
+// NewShards returns n empty databases; ready, when set, refuses every access
+// while it returns an error (a loading or closed engine).
+func NewShards(n int, ready func() error) *Shards {
+	s := &Shards{All: make([]*Shard, n), ready: ready}
+	for i := range s.All {
+		s.All[i] = NewShard()
+	}
+	return s
+}
+
+// DB returns database n, or why it cannot be used.
+func (s *Shards) DB(n int) (*Shard, error) {
+	if s.ready != nil {
+		if err := s.ready(); err != nil {
+			return nil, err
+		}
+	}
+	if err := engine.CheckDB(n, len(s.All)); err != nil {
+		return nil, err
+	}
+	return s.All[n], nil
+}
+
+// Get returns the document of id, or nil.
+func (s *Shards) Get(ctx context.Context, n int, id string) ([]byte, error) {
+	d, err := s.DB(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.Docs([]string{id})[0], nil
+}
+
+// MGet returns the documents of ids in order.
+func (s *Shards) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
+	d, err := s.DB(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.Docs(ids), nil
+}
+
+// List returns one page of q.
+func (s *Shards) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
+	d, err := s.DB(n)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	return d.Page(&q), nil
+}
+
+// IDs returns the ids matching f, as engine.IDLister asks.
+func (s *Shards) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
+	d, err := s.DB(n)
+	if err != nil {
+		return nil, err
+	}
+	return d.IDs(&f), nil
+}
+
+// Count returns how many incidents match f.
+func (s *Shards) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
+	d, err := s.DB(n)
+	if err != nil {
+		return 0, err
+	}
+	return d.Count(&f), nil
+}
+
+// Stats returns the counts of database n.
+func (s *Shards) Stats(ctx context.Context, n int) (engine.Stats, error) {
+	d, err := s.DB(n)
+	if err != nil {
+		return engine.Stats{}, err
+	}
+	return d.Stats(), nil
 }

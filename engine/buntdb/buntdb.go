@@ -81,12 +81,12 @@ func (c Config) withDefaults() (Config, error) {
 
 // Store is the buntdb engine. It is safe for concurrent use.
 type Store struct {
-	path string
-	opts engine.Options
-	cfg  Config
-	log  zerolog.Logger
-	dbs  []*db
-	lock *os.File // holds the directory lock
+	*index.Shards // the read side; refuses access while loading or closed
+	path          string
+	opts          engine.Options
+	cfg           Config
+	log           zerolog.Logger
+	lock          *os.File // holds the directory lock
 
 	bdb      *bunt.DB
 	loading  atomic.Bool
@@ -137,13 +137,10 @@ func Open(path string, opts engine.Options, cfg Config) (*Store, error) {
 	s := &Store{
 		path: path, opts: opts, cfg: cfg,
 		log:    opts.Logger.With().Str("engine", "buntdb").Logger(),
-		dbs:    make([]*db, opts.Databases),
 		loaded: make(chan struct{}), stop: make(chan struct{}),
 		syncFn: fdatasync, compactSem: make(chan struct{}, 1),
 	}
-	for i := range s.dbs {
-		s.dbs[i] = index.NewShard()
-	}
+	s.Shards = index.NewShards(opts.Databases, s.ready)
 	if err := s.prepare(); err != nil {
 		if s.syncf != nil {
 			s.syncf.Close()
@@ -257,16 +254,6 @@ func (s *Store) Wait() error {
 }
 
 // db returns database n when the store can serve.
-func (s *Store) db(n int) (*db, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	if err := engine.CheckDB(n, len(s.dbs)); err != nil {
-		return nil, err
-	}
-	return s.dbs[n], nil
-}
-
 // ready reports why the store cannot serve, or nil.
 func (s *Store) ready() error {
 	switch {

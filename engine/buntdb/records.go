@@ -126,7 +126,7 @@ func (s *Store) rebuild() (int, error) {
 		return strings.Compare(a.meta.ID, b.meta.ID)
 	})
 	for _, r := range valid {
-		s.dbs[r.db].Idx.Put(r.meta)
+		s.All[r.db].Idx.Put(r.meta)
 		s.live.Add(int64(setSize(len(r.key), len(r.val))))
 	}
 	return len(valid), nil
@@ -135,7 +135,7 @@ func (s *Store) rebuild() (int, error) {
 // decode parses one record into r.meta, or logs why it cannot.
 func (s *Store) decode(r *record) {
 	n, id, ok := splitKey(r.key)
-	if !ok || n >= len(s.dbs) {
+	if !ok || n >= len(s.All) {
 		s.log.Error().Str("key", r.key).Msg("data file record is not an incident of a configured database; ignoring it")
 		return
 	}

@@ -11,7 +11,7 @@ import (
 
 // Save upserts inc: one set record, then the indexes.
 func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
-	d, err := s.db(n)
+	d, err := s.DB(n)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
 
 // SaveDedup saves inc unless an active incident with its fingerprint exists.
 func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (string, bool, error) {
-	d, err := s.db(n)
+	d, err := s.DB(n)
 	if err != nil {
 		return "", false, err
 	}
@@ -55,7 +55,7 @@ func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (str
 
 // Update replaces an existing incident under the IFMATCH rule.
 func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch *int64) (string, error) {
-	d, err := s.db(n)
+	d, err := s.DB(n)
 	if err != nil {
 		return "", err
 	}
@@ -98,7 +98,7 @@ func (s *Store) put(n int, d *db, k string, m *engine.Meta, op engine.Op) (*batc
 
 // Delete removes the incidents with ids, one del record each.
 func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
-	d, err := s.db(n)
+	d, err := s.DB(n)
 	if err != nil {
 		return 0, err
 	}
@@ -125,7 +125,7 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 
 // Flush removes every incident of database n.
 func (s *Store) Flush(ctx context.Context, n int) error {
-	d, err := s.db(n)
+	d, err := s.DB(n)
 	if err != nil {
 		return err
 	}
@@ -193,58 +193,4 @@ func (s *Store) Ping(ctx context.Context) error {
 
 func event(op engine.Op, n int, m *engine.Meta) engine.Event {
 	return engine.Event{Op: op, DB: n, ID: m.ID, Severity: m.Severity, State: m.State, UpdatedAt: m.Updated}
-}
-
-// Get returns the document of id, or nil.
-func (s *Store) Get(ctx context.Context, n int, id string) ([]byte, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	return d.Docs([]string{id})[0], nil
-}
-
-// MGet returns the documents of ids in order.
-func (s *Store) MGet(ctx context.Context, n int, ids []string) ([][]byte, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	return d.Docs(ids), nil
-}
-
-// List returns one page of q.
-func (s *Store) List(ctx context.Context, n int, q engine.Query) (engine.Page, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return engine.Page{}, err
-	}
-	return d.Page(&q), nil
-}
-
-// IDs returns the ids matching f; it makes Store an engine.IDLister.
-func (s *Store) IDs(ctx context.Context, n int, f engine.Filter) ([]string, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return nil, err
-	}
-	return d.IDs(&f), nil
-}
-
-// Count returns how many incidents match f.
-func (s *Store) Count(ctx context.Context, n int, f engine.Filter) (int64, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return 0, err
-	}
-	return d.Count(&f), nil
-}
-
-// Stats returns the counts of database n.
-func (s *Store) Stats(ctx context.Context, n int) (engine.Stats, error) {
-	d, err := s.db(n)
-	if err != nil {
-		return engine.Stats{}, err
-	}
-	return d.Stats(), nil
 }
