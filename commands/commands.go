@@ -57,5 +57,6 @@ func Register(t *resp.Table, d *Deps) {
 	registerServer(t, d)
 	registerPubSub(t, d)
 	registerPersist(t, d)
+	registerSlowLog(t, d)
 	registerKeyspace(t, d)
 }

@@ -45,6 +45,7 @@ const (
 	ErrClientIDZero  Reply = "ERR client-id should be greater than 0"
 	ErrHelloNoAuth   Reply = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
 	ErrLibName       Reply = "ERR lib-name cannot contain spaces, newlines or special characters."
+	ErrSlowLogCount  Reply = "ERR count should be greater than or equal to -1"
 )
 
 // InvalidExpire is Redis's error for an expire time that overflows.

@@ -31,6 +31,10 @@ type Options struct {
 	// OnProtocolError, when set, is called once per connection closed for
 	// malformed RESP.
 	OnProtocolError func(msg string)
+	// SlowLogThreshold is slowlog-log-slower-than (default 10 ms); SlowLogLen
+	// is slowlog-max-len (default 128).
+	SlowLogThreshold time.Duration
+	SlowLogLen       int
 	// Hub routes pub/sub messages; nil makes a private one.
 	Hub *Hub
 	// OutputLimit bounds the bytes queued for one subscriber before it is
@@ -50,6 +54,7 @@ type Server struct {
 	cancel     context.CancelFunc
 	hub        *Hub
 	commands   atomic.Int64
+	slow       slowlog
 	errReplies atomic.Int64
 	protoErrs  atomic.Int64
 }
@@ -60,11 +65,18 @@ func NewServer(t *Table, opts Options) *Server {
 	if opts.OutputLimit <= 0 {
 		opts.OutputLimit = 32 << 20
 	}
+	if opts.SlowLogThreshold <= 0 {
+		opts.SlowLogThreshold = 10 * time.Millisecond
+	}
+	if opts.SlowLogLen <= 0 {
+		opts.SlowLogLen = 128
+	}
 	if opts.Hub == nil {
 		opts.Hub = NewHub()
 	}
 	s := &Server{table: t, opts: opts, log: opts.Logger, started: time.Now(), ctx: ctx, cancel: cancel, hub: opts.Hub}
 	s.clients.byID = make(map[int64]*Client)
+	s.slow.threshold, s.slow.max = opts.SlowLogThreshold, opts.SlowLogLen
 	s.srv = redcon.NewServerNetwork("tcp", "", s.dispatch, s.accept, s.closed)
 	return s
 }
@@ -206,8 +218,12 @@ func (s *Server) exec(c *Client, args [][]byte) []byte {
 		s.errReplies.Add(1)
 	}
 	c.active.Store(start.UnixNano())
+	d := time.Since(start)
+	if cmd != nil {
+		s.slow.add(c, args, start, d)
+	}
 	if s.opts.Observe != nil {
-		s.opts.Observe(name, time.Since(start), failed)
+		s.opts.Observe(name, d, failed)
 	}
 	return out
 }
