@@ -1,54 +1,18 @@
 package crashtest
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/imredis/imredis/internal/testbin"
 )
-
-// raceEnabled is set by race_test.go; the binary is then built with -race
-// too, so a data race inside the server fails the test that provoked it.
-var raceEnabled bool
 
 // binary is the imredis binary TestMain builds.
 var binary string
 
-// quiet drops go-redis's own log lines (dial failures after a kill).
-type quiet struct{}
-
-func (quiet) Printf(context.Context, string, ...any) {}
-
-func TestMain(m *testing.M) {
-	redis.SetLogger(quiet{})
-	dir, err := os.MkdirTemp("", "imredis-crashtest-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "imredis")
-	args := []string{"build", "-o", binary}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "./cmd/imredis")...)
-	build.Dir = ".." // the module root
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building imredis:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbin.Main(m, &binary) }
 
 // cycles returns the number of crash cycles: CRASH_CYCLES, default 20.
 func cycles(t *testing.T) int {
