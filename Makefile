@@ -57,6 +57,13 @@ bench-quick: build
 	$(GO) build -o bin/imbench ./cmd/imbench
 	./bin/imbench --mode quick --imredis $(BIN) $(BENCHFLAGS)
 
+# bench-durable is the buntdb engine's durable-write acceptance as a user runs
+# it: redis-benchmark -c 50 of INC.SAVE (--fsync always) against SET on a
+# redis-server with appendfsync always, alternating for ROUNDS rounds.
+.PHONY: bench-durable
+bench-durable: build
+	bash bench/durable.sh $(BIN)
+
 # test-clients runs the client matrix against a fresh bin/imredis: redis-cli and
 # redis-benchmark, ioredis 5 and 6, node-redis 4, 5 and 6, redis-py 4.3.4 with
 # and without hiredis, go-redis v9 (clients/README.md). setup.sh installs the

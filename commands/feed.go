@@ -9,11 +9,12 @@ import (
 
 // ChangeFeed returns the engine.Options.OnCommit function that publishes each
 // committed write on "<prefix>:events" through hub, as API.md's change feed
-// describes. The engine calls it in commit order; publishing only queues bytes.
+// describes. The engine calls it in commit order; publishing only queues bytes,
+// and renders the message only when someone is subscribed.
 func ChangeFeed(hub *resp.Hub, prefix string) func(engine.Event) {
 	channel := prefix + ":events"
 	return func(e engine.Event) {
-		hub.Publish(channel, EventJSON(e))
+		hub.PublishFunc(channel, func() []byte { return EventJSON(e) })
 	}
 }
 
@@ -31,6 +32,6 @@ func EventJSON(e engine.Event) []byte {
 	b = append(b, `","state":"`...)
 	b = append(b, e.State.String()...)
 	b = append(b, `","updated_at":"`...)
-	b = append(b, engine.FormatTime(e.UpdatedAt)...)
+	b = engine.AppendTime(b, e.UpdatedAt)
 	return append(b, `"}`...)
 }

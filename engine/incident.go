@@ -228,7 +228,43 @@ func (inc *Incident) KeepCreated(storedDoc []byte, ns int64) {
 // FormatTime renders a Unix-nanosecond instant as RFC 3339 in UTC with nine
 // fraction digits, the form the server writes.
 func FormatTime(ns int64) string {
-	return time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.000000000Z07:00")
+	var b [len("2006-01-02T15:04:05.000000000Z")]byte
+	return string(AppendTime(b[:0], ns))
+}
+
+// AppendTime appends FormatTime(ns) to b without time.Format's layout walk.
+func AppendTime(b []byte, ns int64) []byte {
+	t := time.Unix(0, ns).UTC()
+	year, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, "2006-01-02T15:04:05.000000000Z07:00")
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, min, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond(), 9)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v (non-negative) zero-padded to width digits.
+func appendDigits(b []byte, v, width int) []byte {
+	n := len(b) + width
+	b = append(b, make([]byte, width)...)
+	for i := n - 1; i >= n-width; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // ParseTime parses an RFC 3339 instant with any offset and 0-9 fraction digits

@@ -5,18 +5,34 @@
 package index
 
 import (
+	"slices"
+
 	"github.com/imredis/imredis/engine"
 	"github.com/tidwall/btree"
 )
 
-// tree is a set of incidents ordered by (created_at, id).
-type tree = btree.BTreeG[*engine.Meta]
+// item is one entry of a tree: the incident with its created_at copied
+// inline, so that ordering the items rarely has to load the incident.
+type item struct {
+	created int64
+	m       *engine.Meta
+}
 
-func less(a, b *engine.Meta) bool {
-	if a.Created != b.Created {
-		return a.Created < b.Created
+func itemOf(m *engine.Meta) item { return item{m.Created, m} }
+
+// pivot is the item that sorts where (created, id) would.
+func pivot(created int64, id string) item {
+	return item{created, &engine.Meta{Created: created, ID: id}}
+}
+
+// tree is a set of incidents ordered by (created_at, id).
+type tree = btree.BTreeG[item]
+
+func less(a, b item) bool {
+	if a.created != b.created {
+		return a.created < b.created
 	}
-	return a.ID < b.ID
+	return a.m.ID < b.m.ID
 }
 
 func newTree() *tree {
@@ -81,10 +97,11 @@ func (d *DB) Put(m *engine.Meta) *engine.Meta {
 	}
 	old := d.Delete(m.ID)
 	d.byID[m.ID] = m
-	d.all.Set(m)
-	d.severity[m.Severity].Set(m)
-	d.state[m.State].Set(m)
-	d.typ[m.Type].Set(m)
+	it := itemOf(m)
+	d.all.Set(it)
+	d.severity[m.Severity].Set(it)
+	d.state[m.State].Set(it)
+	d.typ[m.Type].Set(it)
 	insert(d.source, m.Source, m)
 	for _, l := range m.Labels {
 		insert(d.label, l, m)
@@ -101,25 +118,32 @@ func (d *DB) Put(m *engine.Meta) *engine.Meta {
 // move it, so an upsert costs no more than what it changes.
 func (d *DB) replace(old, m *engine.Meta) {
 	d.byID[m.ID] = m
-	d.all.Set(m)
-	move(d.severity[old.Severity], d.severity[m.Severity], m)
-	move(d.state[old.State], d.state[m.State], m)
-	move(d.typ[old.Type], d.typ[m.Type], m)
+	it := itemOf(m)
+	d.all.Set(it)
+	move(d.severity[old.Severity], d.severity[m.Severity], it)
+	move(d.state[old.State], d.state[m.State], it)
+	move(d.typ[old.Type], d.typ[m.Type], it)
 	if old.Source == m.Source {
-		d.source[m.Source].Set(m)
+		d.source[m.Source].Set(it)
 	} else {
 		remove(d.source, old.Source, old)
 		insert(d.source, m.Source, m)
 	}
-	for _, l := range old.Labels {
-		remove(d.label, l, old)
-	}
-	for _, l := range m.Labels {
-		insert(d.label, l, m)
+	if slices.Equal(old.Labels, m.Labels) {
+		for _, l := range m.Labels {
+			d.label[l].Set(it)
+		}
+	} else {
+		for _, l := range old.Labels {
+			remove(d.label, l, old)
+		}
+		for _, l := range m.Labels {
+			insert(d.label, l, m)
+		}
 	}
 	switch {
 	case old.Fingerprint == m.Fingerprint && m.Fingerprint != "":
-		d.fp[m.Fingerprint].Set(m)
+		d.fp[m.Fingerprint].Set(it)
 	default:
 		if old.Fingerprint != "" {
 			remove(d.fp, old.Fingerprint, old)
@@ -134,11 +158,11 @@ func (d *DB) replace(old, m *engine.Meta) {
 
 // move puts m into to, removing its predecessor (same key) from from when
 // the trees differ; with one tree, Set replaces the item in place.
-func move(from, to *tree, m *engine.Meta) {
+func move(from, to *tree, it item) {
 	if from != to {
-		from.Delete(m)
+		from.Delete(it)
 	}
-	to.Set(m)
+	to.Set(it)
 }
 
 // Delete removes the incident with id and returns it, or nil.
@@ -148,10 +172,11 @@ func (d *DB) Delete(id string) *engine.Meta {
 		return nil
 	}
 	delete(d.byID, id)
-	d.all.Delete(m)
-	d.severity[m.Severity].Delete(m)
-	d.state[m.State].Delete(m)
-	d.typ[m.Type].Delete(m)
+	it := itemOf(m)
+	d.all.Delete(it)
+	d.severity[m.Severity].Delete(it)
+	d.state[m.State].Delete(it)
+	d.typ[m.Type].Delete(it)
 	remove(d.source, m.Source, m)
 	for _, l := range m.Labels {
 		remove(d.label, l, m)
@@ -169,12 +194,12 @@ func insert[K comparable](idx map[K]*tree, k K, m *engine.Meta) {
 		t = newTree()
 		idx[k] = t
 	}
-	t.Set(m)
+	t.Set(itemOf(m))
 }
 
 func remove[K comparable](idx map[K]*tree, k K, m *engine.Meta) {
 	if t := idx[k]; t != nil {
-		t.Delete(m)
+		t.Delete(itemOf(m))
 		if t.Len() == 0 {
 			delete(idx, k)
 		}
@@ -189,8 +214,8 @@ func (d *DB) NewestActive(fp, exclude string) *engine.Meta {
 		return nil
 	}
 	var found *engine.Meta
-	t.Reverse(func(m *engine.Meta) bool {
-		if m.Active() && m.ID != exclude {
+	t.Reverse(func(it item) bool {
+		if m := it.m; m.Active() && m.ID != exclude {
 			found = m
 			return false
 		}
@@ -210,4 +235,6 @@ func (d *DB) IDs(f *engine.Filter) []string {
 }
 
 // Ascend calls fn for every incident in (created_at, id) order until fn returns false.
-func (d *DB) Ascend(fn func(*engine.Meta) bool) { d.all.Scan(fn) }
+func (d *DB) Ascend(fn func(*engine.Meta) bool) {
+	d.all.Scan(func(it item) bool { return fn(it.m) })
+}

@@ -9,7 +9,7 @@ import (
 
 // cursor walks one tree in query order within the time bounds.
 type cursor struct {
-	it   btree.IterG[*engine.Meta]
+	it   btree.IterG[item]
 	item *engine.Meta
 }
 
@@ -36,38 +36,38 @@ func newMerge(ts []*tree, f *engine.Filter, desc bool, after *engine.Position) *
 
 // start positions c on its first item in query order; false when there is none.
 func (m *merge) start(c *cursor, after *engine.Position) bool {
-	var pivot *engine.Meta
+	var piv item
 	strict := false
 	if m.desc {
-		pivot = &engine.Meta{Created: m.until}
-		if m.until == math.MaxInt64 {
-			pivot = nil
+		bounded := m.until != math.MaxInt64
+		if bounded {
+			piv = pivot(m.until, "")
 		}
 		if after != nil {
-			a := &engine.Meta{Created: after.Created, ID: after.ID}
-			if pivot == nil || less(a, pivot) {
-				pivot = a
+			a := pivot(after.Created, after.ID)
+			if !bounded || less(a, piv) {
+				piv, bounded = a, true
 			}
 		}
 		var ok bool
-		if pivot == nil {
+		if !bounded {
 			ok = c.it.Last()
-		} else if c.it.Seek(pivot) {
+		} else if c.it.Seek(piv) {
 			ok = c.it.Prev()
 		} else {
 			ok = c.it.Last()
 		}
 		return m.load(c, ok)
 	}
-	pivot = &engine.Meta{Created: m.since}
+	piv = pivot(m.since, "")
 	if after != nil {
-		a := &engine.Meta{Created: after.Created, ID: after.ID}
-		if !less(a, pivot) {
-			pivot, strict = a, true
+		a := pivot(after.Created, after.ID)
+		if !less(a, piv) {
+			piv, strict = a, true
 		}
 	}
-	ok := c.it.Seek(pivot)
-	if ok && strict && !less(pivot, c.it.Item()) {
+	ok := c.it.Seek(piv)
+	if ok && strict && !less(piv, c.it.Item()) {
 		ok = c.it.Next()
 	}
 	return m.load(c, ok)
@@ -79,12 +79,12 @@ func (m *merge) load(c *cursor, ok bool) bool {
 		c.item = nil
 		return false
 	}
-	item := c.it.Item()
-	if item.Created < m.since || item.Created >= m.until {
+	it := c.it.Item()
+	if it.created < m.since || it.created >= m.until {
 		c.item = nil
 		return false
 	}
-	c.item = item
+	c.item = it.m
 	return true
 }
 
@@ -116,9 +116,9 @@ func (m *merge) next() *engine.Meta {
 
 func (m *merge) before(a, b *engine.Meta) bool {
 	if m.desc {
-		return less(b, a)
+		return less(itemOf(b), itemOf(a))
 	}
-	return less(a, b)
+	return less(itemOf(a), itemOf(b))
 }
 
 func (m *merge) release() {

@@ -35,10 +35,20 @@ func (s *subs) count() int { return len(s.channels) + len(s.patterns) }
 // Publish sends payload to every subscriber of channel and of a matching
 // pattern, and returns how many received it.
 func (h *Hub) Publish(channel string, payload []byte) int {
+	return h.PublishFunc(channel, func() []byte { return payload })
+}
+
+// PublishFunc is Publish of a payload rendered by render, which it calls
+// (once) only when someone receives the message.
+func (h *Hub) PublishFunc(channel string, render func() []byte) int {
 	var enc [2][]byte // by protocol: RESP2, RESP3
 	n := 0
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	if len(h.channels[channel]) == 0 && len(h.patterns) == 0 {
+		return 0
+	}
+	payload := render()
 	for c := range h.channels[channel] {
 		h.deliver(c, message(&enc, c.Proto(), "", channel, payload))
 		n++

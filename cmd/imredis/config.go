@@ -28,6 +28,7 @@ type Config struct {
 	Repair           bool
 	UpstreamTimeout  time.Duration
 	HTTPAddr         string
+	Pprof            bool
 	ShutdownTimeout  time.Duration
 	LogLevel         string
 	LogFormat        string
@@ -85,6 +86,7 @@ func (c *Config) flagSet() *flag.FlagSet {
 	fs.Var(boolValue{&c.Repair}, "repair", "buntdb: truncate a damaged data file to its last valid record (keeps a copy)")
 	fs.Var(durationValue{&c.UpstreamTimeout}, "upstream-timeout", "redis engine: deadline of every upstream call (`duration`)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "`host:port` of the HTTP side port serving /metrics, /healthz and /readyz; empty turns it off")
+	fs.Var(boolValue{&c.Pprof}, "pprof", "also serve Go's profiler at /debug/pprof/ on the HTTP side port")
 	fs.Var(durationValue{&c.ShutdownTimeout}, "shutdown-timeout", "`duration` in-flight commands get to finish on SIGTERM/SIGINT before connections are closed")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or console")

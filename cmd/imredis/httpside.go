@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 	"time"
 
@@ -41,9 +42,17 @@ func (p *probe) ready(ctx context.Context) error {
 	return nil
 }
 
-// httpHandler serves /metrics from reg, /healthz and /readyz.
-func httpHandler(reg *prometheus.Registry, p *probe, log zerolog.Logger) http.Handler {
+// httpHandler serves /metrics from reg, /healthz and /readyz, and with
+// withPprof the runtime profiles under /debug/pprof/.
+func httpHandler(reg *prometheus.Registry, p *probe, withPprof bool, log zerolog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	if withPprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError, // one failing collector must not hide the others
 		ErrorLog:      promLogger{log},

@@ -34,7 +34,7 @@ func TestReadyz(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := &probe{ping: c.ping, loading: func() bool { return c.loading }}
 			p.stopping.Store(c.stopping)
-			h := httpHandler(metrics.NewRegistry(), p, zerolog.Nop())
+			h := httpHandler(metrics.NewRegistry(), p, false, zerolog.Nop())
 			start := time.Now()
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
@@ -56,7 +56,7 @@ func TestReadyz(t *testing.T) {
 func TestMetricsOnlyFromTheInjectedRegistry(t *testing.T) {
 	reg := metrics.NewRegistry()
 	metrics.NewStorage(reg).Operations.WithLabelValues("save", "memory").Inc()
-	h := httpHandler(reg, &probe{ping: func(context.Context) error { return nil }}, zerolog.Nop())
+	h := httpHandler(reg, &probe{ping: func(context.Context) error { return nil }}, false, zerolog.Nop())
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()
@@ -65,5 +65,17 @@ func TestMetricsOnlyFromTheInjectedRegistry(t *testing.T) {
 	}
 	if strings.Contains(body, "promhttp_metric_handler") {
 		t.Error("/metrics serves the global registry's handler metrics")
+	}
+}
+
+func TestPprofOnlyWhenAsked(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		h := httpHandler(metrics.NewRegistry(), &probe{ping: func(context.Context) error { return nil }}, on, zerolog.Nop())
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/pprof/heap?debug=1", nil))
+		served := rec.Code == http.StatusOK && strings.Contains(rec.Body.String(), "heap profile")
+		if served != on {
+			t.Errorf("--pprof=%v: /debug/pprof/heap = %d, served %v", on, rec.Code, served)
+		}
 	}
 }

@@ -43,7 +43,7 @@ func serve(cfg Config, log zerolog.Logger, out *logOutput, warnings []string) er
 	p := &probe{ping: raw.Ping, loading: loadingFunc(raw)}
 	var hs *httpSide
 	if cfg.HTTPAddr != "" {
-		if hs, err = startHTTP(cfg.HTTPAddr, httpHandler(reg, p, log), log); err != nil {
+		if hs, err = startHTTP(cfg.HTTPAddr, httpHandler(reg, p, cfg.Pprof, log), log); err != nil {
 			ln.Close()
 			raw.Close()
 			return fmt.Errorf("http-addr: %w", err)

@@ -100,6 +100,9 @@ type Store struct {
 	commitMu sync.Mutex
 	syncer   *syncer
 	dirty    atomic.Bool // written since the last fsync (everysec)
+	// unwritten are deferred writes applied in memory whose file write
+	// failed or was refused while unhealthy, in commit order (commitMu).
+	unwritten []func(tx *bunt.Tx) error
 
 	fdMu   sync.Mutex
 	syncf  *os.File                 // fsync descriptor on the data file

@@ -15,14 +15,16 @@ import (
 // batch is a group of writes that one fsync acknowledges.
 type batch struct {
 	done   chan struct{}
-	events []engine.Event // in commit order, emitted once the fsync succeeds
-	err    error          // set before done is closed
+	writes []func(tx *bunt.Tx) error // deferred file writes, in commit order
+	events []engine.Event            // in commit order, emitted once the fsync succeeds
+	err    error                     // set before done is closed
 }
 
-// syncer is the group-commit goroutine: writers whose bytes are in the file
-// join the current batch; the syncer takes the batch, fsyncs, and releases
-// every writer in it. An fsync therefore always starts after the writes it
-// acknowledges returned, and writers arriving during an fsync share the next.
+// syncer is the group-commit goroutine. Writers join the current batch; the
+// syncer takes the batch, writes its deferred records to the file in one
+// buntdb transaction (one write call), fsyncs, and releases every writer in
+// it. An fsync therefore always covers the writes it acknowledges, and
+// writers arriving during an fsync share the next one.
 type syncer struct {
 	s      *Store
 	mu     sync.Mutex
@@ -35,13 +37,17 @@ func newSyncer(s *Store) *syncer {
 	return &syncer{s: s, wake: make(chan struct{}, 1)}
 }
 
-// join adds a committed write's events to the current batch and returns it.
-// The caller holds commitMu, so batches hold events in commit order.
-func (y *syncer) join(events []engine.Event) *batch {
+// join adds a committed write's events, and its file write when deferred
+// (write non-nil), to the current batch and returns it. The caller holds
+// commitMu, so batches hold writes and events in commit order.
+func (y *syncer) join(write func(tx *bunt.Tx) error, events []engine.Event) *batch {
 	y.mu.Lock()
 	defer y.mu.Unlock()
 	if y.cur == nil {
 		y.cur = &batch{done: make(chan struct{})}
+	}
+	if write != nil {
+		y.cur.writes = append(y.cur.writes, write)
 	}
 	y.cur.events = append(y.cur.events, events...)
 	select {
@@ -72,7 +78,8 @@ func (y *syncer) run() {
 	}
 }
 
-// flush fsyncs for the current batch, emits its events and releases it.
+// flush writes the current batch's deferred records, fsyncs, emits its
+// events and releases it.
 func (y *syncer) flush() {
 	y.mu.Lock()
 	b := y.cur
@@ -84,6 +91,11 @@ func (y *syncer) flush() {
 	s := y.s
 	if h := s.health.Load(); h != nil {
 		b.err = h.err
+		s.keepUnwritten(b.writes)
+	} else if err := s.writeBatch(b.writes); err != nil {
+		s.fail(err)
+		b.err = err
+		s.keepUnwritten(b.writes)
 	} else if err := s.syncFile(); err != nil {
 		s.fail(err)
 		b.err = err
@@ -98,9 +110,51 @@ func (y *syncer) flush() {
 	close(b.done)
 }
 
-// commit writes one buntdb transaction, then (still in commit order) applies
-// it in memory and either joins a group commit or, when no fsync is due,
-// emits its events. The caller holds the lock of the database it writes.
+// keepUnwritten holds deferred writes that failed, or that came after a
+// failure: they are in memory but not in the file, so the compaction that
+// heals the store writes them first (see compact).
+func (s *Store) keepUnwritten(writes []func(tx *bunt.Tx) error) {
+	if len(writes) == 0 {
+		return
+	}
+	s.commitMu.Lock()
+	s.unwritten = append(s.unwritten, writes...)
+	s.commitMu.Unlock()
+}
+
+// writeUnwritten writes the writes keepUnwritten held, in commit order.
+func (s *Store) writeUnwritten() error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	if err := s.writeBatch(s.unwritten); err != nil {
+		return err
+	}
+	s.unwritten = nil
+	return nil
+}
+
+// writeBatch writes deferred records to the file in one transaction; when it
+// fails, buntdb rolls the whole transaction back.
+func (s *Store) writeBatch(writes []func(tx *bunt.Tx) error) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	return s.bdb.Update(func(tx *bunt.Tx) error {
+		for _, w := range writes {
+			if err := w(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// commit applies one write in memory and, in the same commit order, has it
+// written to the file. Under fsync always the file write is deferred to the
+// group commit, which writes a whole batch in one transaction before its
+// fsync: nothing is acknowledged before both. Under the other policies it
+// is one buntdb transaction here, and the events are emitted at once unless
+// an fsync is due. The caller holds the lock of the database it writes.
 func (s *Store) commit(write func(tx *bunt.Tx) error, apply func(), events []engine.Event) (*batch, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
@@ -110,6 +164,12 @@ func (s *Store) commit(write func(tx *bunt.Tx) error, apply func(), events []eng
 	if h := s.health.Load(); h != nil {
 		return nil, unhealthy(h.err)
 	}
+	if s.cfg.Fsync == FsyncAlways {
+		apply()
+		s.stats.writes.Add(1)
+		s.dirty.Store(true)
+		return s.syncer.join(write, events), nil
+	}
 	if err := s.bdb.Update(write); err != nil {
 		return nil, engine.Unavailable(fmt.Errorf("write data file: %v", err))
 	}
@@ -117,8 +177,8 @@ func (s *Store) commit(write func(tx *bunt.Tx) error, apply func(), events []eng
 	s.stats.writes.Add(1)
 	s.dirty.Store(true)
 	// While a compaction swaps files, every policy waits for an fsync (see compact).
-	if s.cfg.Fsync == FsyncAlways || s.compacting.Load() || s.syncer.busy() {
-		return s.syncer.join(events), nil
+	if s.compacting.Load() || s.syncer.busy() {
+		return s.syncer.join(nil, events), nil
 	}
 	for _, ev := range events {
 		s.opts.Emit(ev)

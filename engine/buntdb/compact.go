@@ -74,7 +74,10 @@ func (s *Store) LastSave() time.Time { return time.Unix(s.stats.lastSave.Load(),
 // it holds every write acknowledged so far.
 func (s *Store) compact() error {
 	h := s.health.Load()
-	err := s.shrink()
+	err := s.writeUnwritten()
+	if err == nil {
+		err = s.shrink()
+	}
 	now := time.Now()
 	if err != nil {
 		s.stats.lastSaveErr.Store(&errorBox{err: err, at: now})

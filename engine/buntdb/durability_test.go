@@ -83,9 +83,10 @@ func TestGroupCommit(t *testing.T) {
 
 // failingSync makes every fsync fail while on is set.
 type failingSync struct {
-	mu sync.Mutex
-	on bool
-	n  int
+	mu    sync.Mutex
+	on    bool
+	n     int
+	delay time.Duration // how long a failing fsync takes
 }
 
 func (f *failingSync) set(on bool) {
@@ -99,6 +100,7 @@ func (f *failingSync) sync(file *os.File) error {
 	defer f.mu.Unlock()
 	if f.on {
 		f.n++
+		time.Sleep(f.delay)
 		return errors.New("injected EIO")
 	}
 	return fdatasync(file)
@@ -234,4 +236,48 @@ func TestDocSharesMemory(t *testing.T) {
 	s.Close()
 	s = open(t, path, Config{})
 	check("after reopen")
+}
+
+// TestFsyncErrorUnderLoad fails an fsync while many writers are in flight:
+// under fsync always their file writes are deferred to the group commit, so
+// batches refused after the failure hold writes that are in memory but not
+// in the file. Healing must write them before it rewrites the file, so that
+// memory and file agree after a reopen, and no writer is acknowledged.
+func TestFsyncErrorUnderLoad(t *testing.T) {
+	ctx := context.Background()
+	path := dataPath(t)
+	s := open(t, path, Config{Fsync: FsyncAlways, Interval: 20 * time.Millisecond})
+	// A slow failing fsync lets writers join the batches behind it.
+	fs := &failingSync{delay: 50 * time.Millisecond}
+	s.setSyncFunc(fs.sync)
+	save(t, s, 0, 1, 0)
+	fs.set(true)
+	var wg sync.WaitGroup
+	var acked sync.Map
+	for w := range 20 {
+		wg.Go(func() {
+			for i := range 10 {
+				id := 100 + w*10 + i
+				if err := s.Save(ctx, 0, incident(t, id, 0)); err == nil {
+					acked.Store(id, true)
+				} else if !errors.Is(err, engine.ErrUnavailable) {
+					t.Errorf("Save(%d): %v, want ErrUnavailable", id, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	acked.Range(func(k, _ any) bool {
+		t.Errorf("Save(%v) acknowledged while every fsync failed", k)
+		return true
+	})
+	fs.set(false)
+	waitFor(t, "the store to heal", func() bool { return s.Info().Healthy })
+	save(t, s, 0, 2, 0)
+	want := contents(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, path, Config{})
+	equalContents(t, "reopened after healing", contents(t, s), want)
 }
