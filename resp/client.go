@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"context"
 	"sort"
 	"strconv"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/tidwall/redcon"
+
+	"github.com/imredis/imredis/engine"
 )
 
 // Client is the state of one connection. The connection's own goroutine
@@ -31,6 +34,15 @@ type Client struct {
 	limits     Limits // the guard's limits once authenticated
 	unauth     Limits // the guard's limits before
 	subs       subs   // changed by this connection only, under the hub's lock
+
+	// Durable writes of a pipeline: while more commands of the pipeline are
+	// read, a write's durability wait goes into waits and its reply, with
+	// every reply after it, into held; the last command of the pipeline
+	// runs the waits and sends the held replies (see Server.dispatch).
+	waits     engine.Deferred
+	waitsCtx  context.Context // the server's context carrying waits
+	held      []heldReply
+	deferring bool // the running command may defer its wait
 
 	proto atomic.Int32
 	nsub  atomic.Int32 // channel subscriptions, for CLIENT LIST

@@ -155,6 +155,17 @@ func (c *GuardConn) Read(p []byte) (int, error) {
 	}
 }
 
+// Pending reports whether a complete command has arrived that the reader
+// has not taken yet: one the reader is sure to get by reading on.
+func (c *GuardConn) Pending() bool {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.next == len(c.ready) && c.protoErr == "" && c.scanned < c.end {
+		c.scan()
+	}
+	return c.next < len(c.ready)
+}
+
 // copyOut copies the ready commands that fit into p, or a prefix of the
 // first one if it alone does not fit, and returns the number of bytes copied.
 func (c *GuardConn) copyOut(p []byte) int {

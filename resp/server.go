@@ -4,6 +4,7 @@
 package resp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/tidwall/redcon"
+
+	"github.com/imredis/imredis/engine"
 )
 
 // Options configure a Server.
@@ -174,7 +177,22 @@ func (s *Server) dispatch(conn redcon.Conn, rc redcon.Command) {
 	if c.closing {
 		return // nothing after QUIT runs
 	}
-	conn.WriteRaw(s.exec(c, rc.Args))
+	// A write followed by more commands of the same pipeline may leave its
+	// durability wait for the end of the pipeline (see Client.waits).
+	more := len(conn.PeekPipeline()) > 0 || s.moreReady(c)
+	mark := c.waits.Len()
+	c.deferring = more
+	out := s.exec(c, rc.Args)
+	c.deferring = false
+	switch {
+	case c.waits.Len() > mark || len(c.held) > 0:
+		c.held = append(c.held, heldReply{reply: bytes.Clone(out), from: mark, to: c.waits.Len()})
+		if !more || c.closing || c.wantDetach {
+			s.release(c, conn)
+		}
+	default:
+		conn.WriteRaw(out)
+	}
 	switch {
 	case c.closing:
 		conn.Close()
@@ -182,6 +200,46 @@ func (s *Server) dispatch(conn redcon.Conn, rc redcon.Command) {
 		c.wantDetach, c.detached = false, true
 		go s.runDetached(c, conn.Detach())
 	}
+}
+
+// moreReady reports whether the guard of an authenticated client holds
+// further complete commands, which the connection reads next: the pipeline
+// goes on beyond what redcon read at once. (Before authentication the guard
+// is not asked to scan ahead: AUTH may change the limits it scans with.)
+func (s *Server) moreReady(c *Client) bool {
+	return c.guard != nil && c.Authed() && c.guard.Pending()
+}
+
+// heldReply is a reply held until the durability waits [from, to) of its
+// command (none for a command that wrote nothing) have run.
+type heldReply struct {
+	reply    []byte
+	from, to int
+}
+
+// release runs the connection's deferred durability waits and writes the
+// held replies in order: a reply whose write did not become durable is
+// replaced by that error, so that no write is acknowledged before its fsync.
+func (s *Server) release(c *Client, conn redcon.Conn) {
+	errs := c.waits.Wait()
+	for _, h := range c.held {
+		var err error
+		for _, e := range errs[h.from:h.to] {
+			if e != nil {
+				err = e
+				break
+			}
+		}
+		if err == nil {
+			conn.WriteRaw(h.reply)
+			continue
+		}
+		w := Writer{proto: c.Proto()}
+		w.Err(err)
+		conn.WriteRaw(w.b)
+	}
+	clear(c.held)
+	c.held = c.held[:0]
 }
 
 // exec runs one command: lookup, arity, auth, loading and subscribed-mode
@@ -263,7 +321,17 @@ type Ctx struct {
 }
 
 // Context returns the server's context, cancelled at shutdown.
-func (c *Ctx) Context() context.Context { return c.srv.ctx }
+// While a pipeline's command runs, it carries the connection's deferred
+// durability waits (engine.Deferred).
+func (c *Ctx) Context() context.Context {
+	if !c.deferring {
+		return c.srv.ctx
+	}
+	if c.waitsCtx == nil {
+		c.waitsCtx = engine.WithDeferred(c.srv.ctx, &c.waits)
+	}
+	return c.waitsCtx
+}
 
 // Server returns the server the command runs in.
 func (c *Ctx) Server() *Server { return c.srv }

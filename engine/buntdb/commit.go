@@ -1,6 +1,7 @@
 package buntdb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -184,6 +185,15 @@ func (s *Store) commit(write func(tx *bunt.Tx) error, apply func(), events []eng
 		s.opts.Emit(ev)
 	}
 	return nil, nil
+}
+
+// await waits for b's fsync, or defers the wait to the server when ctx
+// carries an engine.Deferred (see engine.Defer).
+func (s *Store) await(ctx context.Context, b *batch) error {
+	if b == nil || engine.Defer(ctx, func() error { return s.wait(b) }) {
+		return nil
+	}
+	return s.wait(b)
 }
 
 // wait blocks until b's fsync and reports its outcome.

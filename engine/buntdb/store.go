@@ -23,7 +23,7 @@ func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
 	if err != nil {
 		return err
 	}
-	return s.wait(b)
+	return s.await(ctx, b)
 }
 
 // SaveDedup saves inc unless an active incident with its fingerprint exists.
@@ -47,7 +47,7 @@ func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (str
 	if err != nil {
 		return "", false, err
 	}
-	if err := s.wait(b); err != nil {
+	if err := s.await(ctx, b); err != nil {
 		return "", false, err
 	}
 	return m.ID, true, nil
@@ -76,7 +76,7 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 	if err != nil {
 		return "", err
 	}
-	if err := s.wait(b); err != nil {
+	if err := s.await(ctx, b); err != nil {
 		return "", err
 	}
 	return engine.FormatTime(m.Updated), nil
@@ -117,7 +117,7 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := s.wait(b); err != nil {
+	if err := s.await(ctx, b); err != nil {
 		return 0, err
 	}
 	return len(gone), nil
@@ -144,7 +144,7 @@ func (s *Store) Flush(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	return s.wait(b)
+	return s.await(ctx, b)
 }
 
 // remove deletes the records of gone in one transaction and un-indexes them;
