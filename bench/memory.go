@@ -10,45 +10,94 @@ import (
 	"time"
 )
 
-// memory records the memory per incident of every server holding size incidents.
+// memory records the memory per incident of every server holding size
+// incidents. Every server first gets MEMORY PURGE (jemalloc returns its free
+// pages; imredis runs Go's collector and returns its free pages), so that both
+// measures count live data: the allocator's bytes in use (Redis INFO
+// used_memory, imredis's Go heap in INFO used_memory) and the RSS that the
+// operating system sees.
 func (r *run) memory(size int) error {
-	red, err := usedMemory(r.redis)
+	red, redRSS, err := purged(r.redis)
 	if err != nil {
 		return err
 	}
 	per := func(v int64) float64 { return float64(v) / float64(size) }
-	redisPer := per(red - r.redisBase)
+	redisPer, redisRSSPer := per(red-r.redisBase), per(redRSS-r.redisBaseRSS)
 	n := FormatOps(float64(size))
 	r.mem.Rows = append(r.mem.Rows, []string{n, "redis-server, seed layout (string + 5 sets)", FormatBytes(redisPer), "",
-		"used_memory " + FormatBytes(float64(red))})
+		FormatBytes(redisRSSPer), "", "used_memory " + FormatBytes(float64(red)) + ", used_memory_rss " + FormatBytes(float64(redRSS))})
 	for _, t := range r.targets {
+		if t.upstream != nil {
+			up, upRSS, err := purged(t.upstream)
+			if err != nil {
+				return err
+			}
+			rss, err := t.proc.RSS()
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+			mine, mineRSS := per(up-t.baseUp), per(upRSS-t.baseUpRSS)
+			r.mem.Rows = append(r.mem.Rows, []string{n, t.name, FormatBytes(mine), FormatRatio(mine / redisPer),
+				FormatBytes(mineRSS), FormatRatio(mineRSS / redisRSSPer),
+				"upstream used_memory " + FormatBytes(float64(up)) + "; imredis VmRSS growth " + FormatBytes(per(rss-t.baseRSS)) + "/incident"})
+			continue
+		}
+		heap, err := purgeHeap(t.proc)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
 		rss, err := t.proc.RSS()
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
-		mine := per(rss - t.baseRSS)
-		detail := "VmRSS " + FormatBytes(float64(rss))
-		if heap, err := t.proc.InfoField("memory", "used_memory"); err == nil {
-			if h, err := strconv.ParseFloat(strings.TrimSpace(heap), 64); err == nil {
-				detail += ", INFO used_memory (Go heap) " + FormatBytes(h)
-			}
-		}
-		if t.upstream != nil {
-			up, err := usedMemory(t.upstream)
-			if err != nil {
-				return err
-			}
-			detail = "imredis VmRSS growth " + FormatBytes(mine) + "/incident; upstream used_memory " + FormatBytes(float64(up))
-			mine = per(up - t.baseUp)
-		}
+		mine, mineRSS := per(heap-t.baseHeap), per(rss-t.baseRSS)
+		detail := "Go heap " + FormatBytes(float64(heap)) + ", VmRSS " + FormatBytes(float64(rss))
 		if t.dataFile != "" {
 			if st, err := os.Stat(t.dataFile); err == nil {
 				detail += fmt.Sprintf("; data file %s = %s/incident", FormatBytes(float64(st.Size())), FormatBytes(per(st.Size())))
 			}
 		}
-		r.mem.Rows = append(r.mem.Rows, []string{n, t.name, FormatBytes(mine), FormatRatio(mine / redisPer), detail})
+		r.mem.Rows = append(r.mem.Rows, []string{n, t.name, FormatBytes(mine), FormatRatio(mine / redisPer),
+			FormatBytes(mineRSS), FormatRatio(mineRSS / redisRSSPer), detail})
 	}
 	return nil
+}
+
+// purge sends MEMORY PURGE to p.
+func purge(p *Proc) error {
+	c, err := Dial(p.Addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Do("MEMORY", "PURGE")
+	return err
+}
+
+// purged purges a redis-server and returns its INFO used_memory and
+// used_memory_rss.
+func purged(p *Proc) (used, rss int64, err error) {
+	if err := purge(p); err != nil {
+		return 0, 0, err
+	}
+	if used, err = usedMemory(p); err != nil {
+		return 0, 0, err
+	}
+	v, err := p.InfoField("memory", "used_memory_rss")
+	if err != nil {
+		return 0, 0, err
+	}
+	rss, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	return used, rss, err
+}
+
+// purgeHeap purges an imredis server and returns its Go heap in use, which
+// after the collection is its live heap.
+func purgeHeap(p *Proc) (int64, error) {
+	if err := purge(p); err != nil {
+		return 0, err
+	}
+	return usedMemory(p)
 }
 
 // reopen restarts every buntdb engine on its data file and measures how long
@@ -87,6 +136,9 @@ func (r *run) reopen() error {
 		}
 		if n != int64(r.loaded) {
 			return fmt.Errorf("%s: %d incidents after reopen, want %d", tg.name, n, r.loaded)
+		}
+		if tg.baseHeap, err = purgeHeap(tg.proc); err != nil {
+			return err
 		}
 		if tg.baseRSS, err = tg.proc.RSS(); err != nil {
 			return err

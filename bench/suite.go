@@ -62,30 +62,33 @@ func DefaultConfig(mode string) Config {
 
 // target is one imredis server under measurement.
 type target struct {
-	label    string // the engine as given, e.g. "memory:"
-	name     string // as the tables show it
-	proc     *Proc
-	upstream *Proc  // redis:// engines: the redis-server the harness started behind it
-	dataFile string // buntdb engines
-	baseRSS  int64
-	baseUp   int64
-	rate     float64 // incidents per second it loaded at so far (0: unknown)
+	label     string // the engine as given, e.g. "memory:"
+	name      string // as the tables show it
+	proc      *Proc
+	upstream  *Proc  // redis:// engines: the redis-server the harness started behind it
+	dataFile  string // buntdb engines
+	baseRSS   int64
+	baseHeap  int64
+	baseUp    int64
+	baseUpRSS int64
+	rate      float64 // incidents per second it loaded at so far (0: unknown)
 }
 
 // run is the state of one Run.
 type run struct {
-	cfg       Config
-	rep       *Report
-	gen       *Gen
-	dir       string
-	redis     *Proc
-	redisBase int64
-	targets   []*target
-	procs     []*Proc
-	lock      *sync.Mutex
-	dirs      int
-	loaded    int
-	mem       Table
+	cfg          Config
+	rep          *Report
+	gen          *Gen
+	dir          string
+	redis        *Proc
+	redisBase    int64
+	redisBaseRSS int64
+	targets      []*target
+	procs        []*Proc
+	lock         *sync.Mutex
+	dirs         int
+	loaded       int
+	mem          Table
 }
 
 // Run runs the whole harness and returns the report. A server that must start
@@ -101,8 +104,9 @@ func Run(cfg Config) (*Report, error) {
 		Title:   fmt.Sprintf("imredis vs redis-server, %s run, %s", cfg.Mode, started.Format("2006-01-02 15:04")),
 		Machine: Machine(cfg.Imredis),
 	}}
-	r.mem = Table{Title: "Memory per incident", Header: []string{"incidents", "target", "bytes/incident", "ratio vs redis (seed layout)", "detail"},
-		Note: "imredis: growth of the process's VmRSS (from /proc) over its size before loading; redis: growth of INFO used_memory. Lower ratio is better."}
+	r.mem = Table{Title: "Memory per incident", Header: []string{"incidents", "target", "heap bytes/incident", "ratio vs redis used_memory",
+		"RSS bytes/incident", "RSS ratio vs redis", "detail"},
+		Note: "Growth over the server's size before loading, measured right after MEMORY PURGE on every server. Heap: imredis's live Go heap (INFO used_memory after the collection), against Redis's INFO used_memory (jemalloc's bytes in use); for redis:// it is the upstream's used_memory. RSS: imredis's VmRSS (from /proc) against Redis's used_memory_rss. Lower ratio is better."}
 	var mu sync.Mutex // guards r.procs against the interrupt handler
 	cleanup := func() {
 		mu.Lock()
@@ -216,7 +220,7 @@ func (r *run) start() error {
 	if r.redis, err = r.startRedis("redis", "redis"); err != nil {
 		return err
 	}
-	if r.redisBase, err = usedMemory(r.redis); err != nil {
+	if r.redisBase, r.redisBaseRSS, err = purged(r.redis); err != nil {
 		return err
 	}
 	for _, label := range r.cfg.Engines {
@@ -279,7 +283,7 @@ func (r *run) startTarget(label, fsync string) (*target, error) {
 			return nil, err
 		}
 		t.upstream, url = up, "redis://"+up.Addr+"/0"
-		if t.baseUp, err = usedMemory(up); err != nil {
+		if t.baseUp, t.baseUpRSS, err = purged(up); err != nil {
 			return nil, err
 		}
 	}
@@ -289,6 +293,11 @@ func (r *run) startTarget(label, fsync string) (*target, error) {
 	}
 	r.track(p)
 	t.proc = p
+	if t.upstream == nil {
+		if t.baseHeap, err = purgeHeap(p); err != nil {
+			return nil, err
+		}
+	}
 	t.baseRSS, err = p.RSS()
 	return t, err
 }

@@ -58,5 +58,6 @@ func Register(t *resp.Table, d *Deps) {
 	registerPubSub(t, d)
 	registerPersist(t, d)
 	registerSlowLog(t, d)
+	registerMemory(t, d)
 	registerKeyspace(t, d)
 }

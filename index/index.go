@@ -49,7 +49,7 @@ type DB struct {
 	typ      [8]*tree
 	source   map[string]*tree
 	label    map[engine.Label]*tree
-	fp       map[string]*tree
+	fp       fpIndex
 	stats    engine.Stats
 }
 
@@ -75,7 +75,7 @@ func (d *DB) Clear() {
 	}
 	d.source = make(map[string]*tree)
 	d.label = make(map[engine.Label]*tree)
-	d.fp = make(map[string]*tree)
+	d.fp = newFPIndex()
 	d.stats = engine.Stats{}
 }
 
@@ -107,7 +107,7 @@ func (d *DB) Put(m *engine.Meta) *engine.Meta {
 		insert(d.label, l, m)
 	}
 	if m.Fingerprint != "" {
-		insert(d.fp, m.Fingerprint, m)
+		d.fp.insert(m)
 	}
 	d.stats.Add(m, 1)
 	return old
@@ -143,13 +143,13 @@ func (d *DB) replace(old, m *engine.Meta) {
 	}
 	switch {
 	case old.Fingerprint == m.Fingerprint && m.Fingerprint != "":
-		d.fp[m.Fingerprint].Set(it)
+		d.fp.swap(m)
 	default:
 		if old.Fingerprint != "" {
-			remove(d.fp, old.Fingerprint, old)
+			d.fp.remove(old)
 		}
 		if m.Fingerprint != "" {
-			insert(d.fp, m.Fingerprint, m)
+			d.fp.insert(m)
 		}
 	}
 	d.stats.Add(old, -1)
@@ -182,7 +182,7 @@ func (d *DB) Delete(id string) *engine.Meta {
 		remove(d.label, l, m)
 	}
 	if m.Fingerprint != "" {
-		remove(d.fp, m.Fingerprint, m)
+		d.fp.remove(m)
 	}
 	d.stats.Add(m, -1)
 	return m
@@ -209,19 +209,7 @@ func remove[K comparable](idx map[K]*tree, k K, m *engine.Meta) {
 // NewestActive returns the newest active incident with fingerprint fp whose id
 // is not exclude, or nil.
 func (d *DB) NewestActive(fp, exclude string) *engine.Meta {
-	t := d.fp[fp]
-	if t == nil {
-		return nil
-	}
-	var found *engine.Meta
-	t.Reverse(func(it item) bool {
-		if m := it.m; m.Active() && m.ID != exclude {
-			found = m
-			return false
-		}
-		return true
-	})
-	return found
+	return d.fp.newestActive(fp, exclude)
 }
 
 // IDs returns the ids of the incidents matching f in (created_at, id) order.

@@ -38,7 +38,7 @@ func (d *DB) plan(f *engine.Filter) (drive []*tree, dims int, ok bool) {
 		consider(lookup(d.source, f.Sources))
 	}
 	if len(f.Fingerprints) > 0 {
-		consider(lookup(d.fp, f.Fingerprints))
+		consider(d.fp.trees(f.Fingerprints))
 	}
 	for _, l := range f.Labels {
 		consider(lookup(d.label, []engine.Label{l}))

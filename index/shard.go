@@ -25,11 +25,31 @@ func (s *Shard) Docs(ids []string) [][]byte {
 	s.RLock()
 	defer s.RUnlock()
 	for i, id := range ids {
-		if m := s.Idx.Get(strings.ToLower(id)); m != nil {
-			out[i] = m.Doc
-		}
+		out[i] = s.doc(id)
 	}
 	return out
+}
+
+// Doc returns the document of id (matched case-insensitively), or nil.
+func (s *Shard) Doc(id string) []byte {
+	s.RLock()
+	defer s.RUnlock()
+	return s.doc(id)
+}
+
+// doc looks id up as given first: ids are stored lowercase, and clients
+// mostly send them so, which spares lowering every id.
+func (s *Shard) doc(id string) []byte {
+	m := s.Idx.Get(id)
+	if m == nil {
+		if low := strings.ToLower(id); low != id {
+			m = s.Idx.Get(low)
+		}
+	}
+	if m == nil {
+		return nil
+	}
+	return m.Doc
 }
 
 // Page answers q with documents.
@@ -101,7 +121,7 @@ func (s *Shards) Get(ctx context.Context, n int, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.Docs([]string{id})[0], nil
+	return d.Doc(id), nil
 }
 
 // MGet returns the documents of ids in order.

@@ -25,6 +25,7 @@ type Client struct {
 
 	conn       redcon.Conn
 	w          Writer
+	ctx        Ctx // what every handler of this connection sees; the same each time
 	nameBuf    []byte
 	closing    bool
 	wantDetach bool

@@ -152,6 +152,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 			g.SetLimits(c.unauth)
 		}
 	}
+	c.ctx = Ctx{Client: c, W: &c.w, srv: s}
 	conn.SetContext(c)
 	s.clients.add(c)
 	if s.opts.OnConnect != nil {
@@ -295,7 +296,7 @@ func (s *Server) run(c *Client, cmd *Command, args [][]byte) {
 			c.w.Err(ErrInternal)
 		}
 	}()
-	cmd.Handler(&Ctx{Client: c, W: &c.w, srv: s}, args)
+	cmd.Handler(&c.ctx, args)
 }
 
 // lookup lower-cases the name into the client's scratch buffer and finds it.
