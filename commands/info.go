@@ -93,7 +93,7 @@ func (d *Deps) infoSection(c *resp.Ctx, sec string) ([]string, error) {
 		lines = []string{
 			"used_memory:" + strconv.FormatUint(ms.HeapAlloc, 10),
 			"used_memory_human:" + human(ms.HeapAlloc),
-			"used_memory_rss:" + strconv.FormatUint(ms.Sys, 10),
+			"used_memory_rss:" + strconv.FormatUint(residentBytes(ms.Sys), 10),
 			"maxmemory:0", "maxmemory_policy:noeviction", "mem_allocator:go",
 		}
 	case "persistence":
@@ -170,4 +170,23 @@ func human(n uint64) string {
 		return fmt.Sprintf("%.2fK", float64(n)/(1<<10))
 	}
 	return strconv.FormatUint(n, 10) + "B"
+}
+
+// residentBytes returns the process's resident set size, which Redis reports
+// as used_memory_rss, from /proc/self/statm; elsewhere it returns fallback
+// (the memory the Go runtime holds from the system).
+func residentBytes(fallback uint64) uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return fallback
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return fallback
+	}
+	pages, err := strconv.ParseUint(f[1], 10, 64)
+	if err != nil {
+		return fallback
+	}
+	return pages * uint64(os.Getpagesize())
 }
