@@ -3,10 +3,8 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -75,50 +73,24 @@ type Incident struct {
 	extra            []byte            // `,"key":value` of unknown fields in input order
 	title            string
 	resources        []string
+	resourceBuf      [2]string // backs resources when there are few, sparing an allocation
 	createdDefaulted bool
 }
 
 // Parse validates a JSON incident against every rule of the contract, fills
 // defaults (id, timestamps from now, state, empty collections) and renders the
 // canonical document. Unknown top-level fields are kept verbatim, in order.
+//
+// It walks the input once, checking the syntax as it extracts the fields, and
+// reports malformed JSON over any broken rule, then the first rule broken in
+// document order.
 func Parse(input []byte, maxBytes int, now time.Time) (*Incident, error) {
 	if maxBytes > 0 && len(input) > maxBytes {
 		return nil, Invalidf("incident is %d bytes, max-incident-bytes is %d", len(input), maxBytes)
 	}
-	if !utf8.Valid(input) || !gjson.ValidBytes(input) {
-		return nil, Invalidf("malformed JSON")
-	}
-	root := gjson.ParseBytes(input)
-	if !root.IsObject() {
-		return nil, Invalidf("incident must be a JSON object")
-	}
 	inc := &Incident{}
-	var err error
-	var unknown []string
-	var seen [numFields]bool
-	root.ForEach(func(k, v gjson.Result) bool {
-		i := slices.Index(fieldNames[:], k.Str)
-		if i < 0 {
-			if slices.Contains(unknown, k.Str) {
-				err = Invalidf("duplicate field '%s'", k.Str)
-				return false
-			}
-			unknown = append(unknown, k.Str)
-			inc.extra = append(inc.extra, ',')
-			inc.extra = append(inc.extra, k.Raw...)
-			inc.extra = append(inc.extra, ':')
-			inc.extra = appendCompact(inc.extra, v.Raw)
-			return true
-		}
-		if seen[i] {
-			err = Invalidf("duplicate field '%s'", k.Str)
-			return false
-		}
-		seen[i] = true
-		err = inc.setField(i, v)
-		return err == nil
-	})
-	if err != nil {
+	s := scanner{in: string(input)}
+	if err := s.incident(inc); err != nil {
 		return nil, err
 	}
 	if err := inc.fillDefaults(now); err != nil {
@@ -140,6 +112,9 @@ func (inc *Incident) fillDefaults(now time.Time) error {
 		inc.ID = NewID()
 		inc.fields[fID] = `"` + inc.ID + `"`
 	}
+	if inc.fields[fCreatedAt] != "" && inc.fields[fUpdatedAt] != "" {
+		return nil
+	}
 	stamp := `"` + FormatTime(now.UnixNano()) + `"`
 	if inc.fields[fCreatedAt] == "" {
 		inc.Created, inc.fields[fCreatedAt], inc.createdDefaulted = now.UnixNano(), stamp, true
@@ -150,22 +125,45 @@ func (inc *Incident) fillDefaults(now time.Time) error {
 	return nil
 }
 
-// detach copies the strings Meta keeps, which gjson cut out of its copy of
-// the whole request, so that a stored incident does not keep the request alive.
+// detach moves the strings Meta keeps into one allocation of their own, so
+// that a stored incident keeps neither the request nor the parse's copy of it.
 func (inc *Incident) detach() {
-	inc.ID = strings.Clone(inc.ID)
-	inc.Source = strings.Clone(inc.Source)
-	inc.Fingerprint = strings.Clone(inc.Fingerprint)
-	for i, l := range inc.Labels {
-		inc.Labels[i] = Label{Key: strings.Clone(l.Key), Value: strings.Clone(l.Value)}
+	n := len(inc.ID) + len(inc.Source) + len(inc.Fingerprint)
+	for _, l := range inc.Labels {
+		n += len(l.Key) + len(l.Value)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(inc.ID)
+	b.WriteString(inc.Source)
+	b.WriteString(inc.Fingerprint)
+	for _, l := range inc.Labels {
+		b.WriteString(l.Key)
+		b.WriteString(l.Value)
+	}
+	all := b.String()
+	cut := func(s *string) {
+		*s, all = all[:len(*s)], all[len(*s):]
+	}
+	cut(&inc.ID)
+	cut(&inc.Source)
+	cut(&inc.Fingerprint)
+	for i := range inc.Labels {
+		cut(&inc.Labels[i].Key)
+		cut(&inc.Labels[i].Value)
 	}
 }
 
 // render writes the canonical document into Doc.
+// The document is allocated at its exact length: it is what a stored
+// incident mostly consists of, so slack in it is paid once per incident.
 func (inc *Incident) render() {
-	n := len(inc.extra) + 2
+	n := len(inc.extra) + 1 // '{' + '}' - the first field's ','
 	for i, f := range inc.fields {
-		n += len(fieldNames[i]) + len(f) + 8
+		if f == "" {
+			f = fieldDefaults[i]
+		}
+		n += len(fieldNames[i]) + len(f) + 4 // ,"name":value
 	}
 	b := make([]byte, 0, n)
 	b = append(b, '{')
@@ -267,51 +265,102 @@ func appendDigits(b []byte, v, width int) []byte {
 	return b
 }
 
-// ParseTime parses an RFC 3339 instant with any offset and 0-9 fraction digits
-// into Unix nanoseconds.
+// ParseTime parses an RFC 3339 instant, YYYY-MM-DDTHH:MM:SS[.d{1,9}](Z|±hh:mm)
+// with any offset, into Unix nanoseconds, for years 1678 to 2261 in UTC. It
+// refuses what time.Parse would also take: commas, ten fraction digits, +24:00.
 func ParseTime(s string) (int64, bool) {
-	if !rfc3339Shape(s) {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return 0, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if y := t.UTC().Year(); err != nil || y < 1678 || y > 2261 {
+	year, okY := atoi(s[0:4])
+	month, okM := atoi(s[5:7])
+	day, okD := atoi(s[8:10])
+	hour, okh := atoi(s[11:13])
+	min, okm := atoi(s[14:16])
+	sec, oks := atoi(s[17:19])
+	if !okY || !okM || !okD || !okh || !okm || !oks ||
+		month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || min > 59 || sec > 59 {
 		return 0, false
 	}
-	return t.UnixNano(), true
-}
-
-// rfc3339Shape checks YYYY-MM-DDTHH:MM:SS[.d{1,9}](Z|±hh:mm) before
-// time.Parse, which also takes commas, ten fraction digits and +24:00.
-func rfc3339Shape(s string) bool {
-	digits := func(s string) bool {
-		for i := 0; i < len(s); i++ {
-			if s[i] < '0' || s[i] > '9' {
-				return false
-			}
-		}
-		return true
-	}
-	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-		!digits(s[:4]+s[5:7]+s[8:10]+s[11:13]+s[14:16]+s[17:19]) {
-		return false
-	}
-	rest := s[19:]
-	if rest[0] == '.' {
+	nsec, zone := 0, s[19:]
+	if zone[0] == '.' {
 		n := 1
-		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		for n < len(zone) && n <= 10 && isDigit(zone[n]) {
+			nsec = nsec*10 + int(zone[n]-'0')
 			n++
 		}
 		if n == 1 || n > 10 {
-			return false
+			return 0, false
 		}
-		rest = rest[n:]
+		for k := n; k < 10; k++ {
+			nsec *= 10
+		}
+		zone = zone[n:]
 	}
-	if rest == "Z" {
-		return true
+	secs := int64(daysSinceEpoch(year, month, day)*86400 + hour*3600 + min*60 + sec)
+	if zone != "Z" {
+		if len(zone) != 6 || zone[0] != '+' && zone[0] != '-' || zone[3] != ':' {
+			return 0, false
+		}
+		hh, okh := atoi(zone[1:3])
+		mm, okm := atoi(zone[4:6])
+		if !okh || !okm || hh > 23 || mm > 59 {
+			return 0, false
+		}
+		offset := int64(hh*3600 + mm*60)
+		if zone[0] == '-' {
+			offset = -offset
+		}
+		secs -= offset
 	}
-	return len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
-		digits(rest[1:3]+rest[4:6]) && rest[1:3] < "24" && rest[4:6] < "60"
+	if secs < minTimeSecs || secs >= maxTimeSecs {
+		return 0, false
+	}
+	return secs*1e9 + int64(nsec), true
 }
+
+// The instants ParseTime takes: UTC years 1678 to 2261, which Unix nanoseconds
+// in an int64 can hold.
+var (
+	minTimeSecs = int64(daysSinceEpoch(1678, 1, 1)) * 86400
+	maxTimeSecs = int64(daysSinceEpoch(2262, 1, 1)) * 86400
+)
+
+// daysSinceEpoch returns the days from 1970-01-01 to a date of the proleptic
+// Gregorian calendar with year 0 to 9999 (H. Hinnant's days_from_civil). The
+// year is shifted by 400 (146097 days) to keep the division non-negative.
+func daysSinceEpoch(year, month, day int) int {
+	y := year + 400
+	if month <= 2 {
+		y--
+	}
+	era, yoe := y/400, y%400
+	doy := (153*((month+9)%12)+2)/5 + day - 1 // day of a year that starts on March 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468 - 146097
+}
+
+// daysIn returns the number of days in month (1-12) of year.
+func daysIn(month, year int) int {
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
+}
+
+// atoi returns the value of s if it is all decimal digits.
+func atoi(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // quote returns s as a JSON string literal.
 func quote(s string) string {

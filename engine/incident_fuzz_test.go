@@ -28,6 +28,9 @@ func FuzzParseIncident(f *testing.F) {
 		if !json.Valid(inc.Doc) {
 			t.Fatalf("Parse(%q) rendered invalid JSON %q", in, inc.Doc)
 		}
+		if cap(inc.Doc) != len(inc.Doc) {
+			t.Fatalf("Parse(%q) rendered %d bytes into a buffer of %d", in, len(inc.Doc), cap(inc.Doc))
+		}
 		if max := 3*len(in) + 600; len(inc.Doc) > max {
 			t.Fatalf("Parse(%q) rendered %d bytes, more than %d", in, len(inc.Doc), max)
 		}

@@ -33,9 +33,11 @@ const defaultsDoc = `{"id":"` + testID + `","created_at":"2024-05-06T07:08:09.12
 // with returns minimal with extra top-level members spliced in before its end.
 func with(members string) string { return minimal[:len(minimal)-1] + "," + members + "}" }
 
-// mustParse parses in at testNow and fails the test on error.
+// mustParse parses in at testNow and fails the test on error or when Parse
+// and the gjson-based oracle disagree.
 func mustParse(t *testing.T, in string) *engine.Incident {
 	t.Helper()
+	engine.CheckOracle(t, []byte(in), 1<<20, testNow)
 	inc, err := engine.Parse([]byte(in), 1<<20, testNow)
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", in, err)
@@ -43,9 +45,11 @@ func mustParse(t *testing.T, in string) *engine.Incident {
 	return inc
 }
 
-// wantInvalid parses in and checks it fails with ErrInvalid and message msg.
+// wantInvalid parses in and checks it fails with ErrInvalid and message msg,
+// as the gjson-based oracle does.
 func wantInvalid(t *testing.T, in string, max int, msg string) {
 	t.Helper()
+	engine.CheckOracle(t, []byte(in), max, testNow)
 	inc, err := engine.Parse([]byte(in), max, testNow)
 	if err == nil {
 		t.Fatalf("Parse(%.120s) = %s, want INVALID %s", in, inc.Doc, msg)

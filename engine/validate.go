@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/tidwall/gjson"
 )
 
 // NewID returns a new lowercase v4 UUID.
@@ -14,46 +13,181 @@ func NewID() string { return uuid.NewString() }
 
 // ValidUUID reports whether s is a UUID in its 36-character hyphenated form.
 func ValidUUID(s string) bool {
-	if len(s) != 36 {
-		return false
+	ok, _ := scanUUID(s)
+	return ok
+}
+
+// scanUUID reports whether s is a UUID and whether it has upper-case digits,
+// in one pass that looks its bytes up rather than branching on them.
+func scanUUID(s string) (ok, upper bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return false, false
 	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if c != '-' {
-				return false
-			}
-			continue
+	all, any := hexDigit, uint8(0)
+	for _, group := range [...]string{s[:8], s[9:13], s[14:18], s[19:23], s[24:]} {
+		for i := 0; i < len(group); i++ {
+			all &= hexKinds[group[i]]
+			any |= hexKinds[group[i]]
 		}
-		if !isHex(c) {
+	}
+	return all&hexDigit != 0, any&hexUpper != 0
+}
+
+// hexKinds classifies bytes as hex digits, and upper-case ones.
+var hexKinds = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+			t[c] = hexDigit
+		case c >= 'A' && c <= 'F':
+			t[c] = hexDigit | hexUpper
+		}
+	}
+	return t
+}()
+
+const (
+	hexDigit uint8 = 1 << iota
+	hexUpper
+)
+
+// incident walks the top-level object of an incident, checking every field
+// it knows and keeping the others verbatim in extra. It returns the error
+// Parse reports: malformed JSON anywhere wins over everything else, then the
+// first rule broken in document order.
+func (s *scanner) incident(inc *Incident) error {
+	s.skipWS()
+	if c := s.peek(); c != '{' {
+		if c == 0 || !s.skipValue() || !s.atEnd() {
+			return Invalidf("malformed JSON")
+		}
+		return Invalidf("incident must be a JSON object")
+	}
+	if !s.members(inc) || !s.atEnd() {
+		return Invalidf("malformed JSON")
+	}
+	return s.err
+}
+
+// members reads the members of the top-level object.
+func (s *scanner) members(inc *Incident) bool {
+	var seen [numFields]bool
+	var unknown names
+	next := 0
+	more, ok := s.enter('}'), true
+	for ok && more {
+		var k value
+		var name string
+		i := next
+		if next < numFields && s.keyIs(fieldNames[next]) {
+			name = fieldNames[next]
+		} else if k, ok = s.key(); ok {
+			name = k.str()
+			i = fieldIndex(name)
+		} else {
 			return false
 		}
+		s.skipWS()
+		start := s.pos
+		s.ws = false
+		switch {
+		case s.err != nil:
+			ok = s.skipValue()
+		case i >= 0 && !seen[i]:
+			seen[i], next = true, i+1
+			ok = s.field(inc, i)
+		case i >= 0 || unknown.add(name): // a known field again, or an unknown one seen before
+			s.fail(Invalidf("duplicate field '%s'", name))
+			ok = s.skipValue()
+		default:
+			if ok = s.skipValue(); ok {
+				inc.extra = append(inc.extra, ',')
+				inc.extra = append(inc.extra, k.raw...)
+				inc.extra = append(inc.extra, ':')
+				inc.extra = appendCompact(inc.extra, s.in[start:s.pos])
+			}
+		}
+		if ok {
+			more, ok = s.next('}')
+		}
 	}
-	return true
+	return ok
 }
 
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+// fieldIndex returns the position of the known field name, or -1.
+func fieldIndex(name string) int {
+	for i, n := range fieldNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
 }
 
-// setField validates one known top-level field and records it.
-func (inc *Incident) setField(i int, v gjson.Result) error {
+// field reads the value of known field i at the scan position and applies
+// its rule. The objects and arrays a field takes are walked member by member;
+// any other value goes to setField.
+func (s *scanner) field(inc *Incident, i int) bool {
+	start := s.pos
+	var ok bool
+	switch c := s.peek(); {
+	case c == '[' && (i == fAffected || i == fAssignees || i == fRelated):
+		ok = s.stringArray(inc, i)
+	case c == '{' && i == fLabels:
+		ok = s.labels(inc)
+	case c == '{' && i == fResolution:
+		ok = s.object("resolution", resolutionRules)
+	case c == '[' && i == fTimeline:
+		ok = s.timeline()
+	default:
+		var v value
+		if v, ok = s.value(); ok {
+			s.fail(inc.setField(i, v))
+		}
+		return ok
+	}
+	if ok && s.err == nil {
+		inc.fields[i] = s.raw(start)
+	}
+	return ok
+}
+
+// raw returns the value read since start without the white space between
+// its tokens, which only objects and arrays can hold.
+func (s *scanner) raw(start int) string {
+	raw := s.in[start:s.pos]
+	if !s.ws {
+		return raw
+	}
+	return string(appendCompact(make([]byte, 0, len(raw)), raw))
+}
+
+// setField applies the rule of known field i to v, a scalar or an object or
+// array where the field does not take one, and records it.
+func (inc *Incident) setField(i int, v value) error {
 	name := fieldNames[i]
-	if v.Type == gjson.Null {
+	if v.kind == kindNull {
 		switch i {
 		case fSeverity, fType, fSource, fTitle:
 			return Invalidf("%s is required", name)
 		}
 		return nil // null takes the default (or stays null where nullable)
 	}
-	raw := v.Raw
+	raw := v.raw
 	switch i {
 	case fID:
-		if v.Type != gjson.String || !ValidUUID(v.Str) {
+		id := v.str()
+		ok, upper := scanUUID(id)
+		if v.kind != kindString || !ok {
 			return Invalidf("id must be a UUID")
 		}
-		inc.ID = strings.ToLower(v.Str)
-		raw = `"` + inc.ID + `"`
+		if upper {
+			id = strings.ToLower(id)
+		}
+		inc.ID = id
+		if id != raw[1:len(raw)-1] {
+			raw = `"` + id + `"`
+		}
 	case fCreatedAt, fUpdatedAt:
 		ns, ok := stringTime(v)
 		if !ok {
@@ -65,20 +199,20 @@ func (inc *Incident) setField(i int, v gjson.Result) error {
 			inc.Updated = ns
 		}
 	case fState:
-		s, ok := ParseState(v.Str, false)
-		if v.Type != gjson.String || !ok {
+		s, ok := ParseState(v.str(), false)
+		if v.kind != kindString || !ok {
 			return Invalidf("state must be one of %s", strings.Join(States, " "))
 		}
 		inc.State = s
 	case fSeverity:
-		s, ok := ParseSeverity(v.Str, false)
-		if v.Type != gjson.String || !ok {
+		s, ok := ParseSeverity(v.str(), false)
+		if v.kind != kindString || !ok {
 			return Invalidf("severity must be one of %s", strings.Join(Severities, " "))
 		}
 		inc.Severity = s
 	case fType:
-		t, ok := ParseType(v.Str, false)
-		if v.Type != gjson.String || !ok {
+		t, ok := ParseType(v.str(), false)
+		if v.kind != kindString || !ok {
 			return Invalidf("incident_type must be one of %s", strings.Join(Types, " "))
 		}
 		inc.Type = t
@@ -87,128 +221,145 @@ func (inc *Incident) setField(i int, v gjson.Result) error {
 		if i == fTitle {
 			max = 500
 		}
-		if n := utf8.RuneCountInString(v.Str); v.Type != gjson.String || n < 1 || n > max {
+		str := v.str() // no more characters than bytes: count them only past max bytes
+		if v.kind != kindString || str == "" || len(str) > max && utf8.RuneCountInString(str) > max {
 			return Invalidf("%s must be a string of 1 to %d characters", name, max)
 		}
 		if i == fSource {
-			inc.Source = v.Str
+			inc.Source = str
 		} else {
-			inc.title = v.Str
+			inc.title = str
 		}
 	case fDescription:
-		if v.Type != gjson.String {
+		if v.kind != kindString {
 			return Invalidf("description must be a string")
 		}
-	case fAffected, fAssignees:
-		list, ok := stringArray(v, nil)
-		if !ok {
-			return Invalidf("%s must be an array of strings", name)
-		}
-		if i == fAffected {
-			inc.resources = list
-		}
-	case fRelated:
-		if _, ok := stringArray(v, ValidUUID); !ok {
-			return Invalidf("related_incidents must be an array of UUIDs")
-		}
+	case fAffected, fAssignees, fRelated:
+		return arrayError(i)
 	case fLabels:
-		labels, ok := parseLabels(v)
-		if !ok {
-			return Invalidf("labels must be an object of strings")
-		}
-		inc.Labels = labels
+		return Invalidf("labels must be an object of strings")
 	case fPlaybook:
-		if v.Type != gjson.String || !ValidUUID(v.Str) {
+		if v.kind != kindString || !ValidUUID(v.str()) {
 			return Invalidf("active_playbook must be a UUID or null")
 		}
 	case fResolution:
-		if err := checkResolution(v); err != nil {
-			return err
-		}
+		return Invalidf("resolution must be an object")
 	case fTimeline:
-		if err := checkTimeline(v); err != nil {
-			return err
-		}
+		return Invalidf("timeline must be an array")
 	case fFingerprint:
-		if v.Type != gjson.String {
+		if v.kind != kindString {
 			return Invalidf("fingerprint must be a string or null")
 		}
-		inc.Fingerprint = v.Str
+		inc.Fingerprint = v.str()
 	case fScore:
-		if v.Type != gjson.Number {
+		if v.kind != kindNumber {
 			return Invalidf("correlation_score must be a number or null")
 		}
-	}
-	if v.Type == gjson.JSON {
-		raw = string(appendCompact(nil, raw)) // only objects and arrays hold white space
 	}
 	inc.fields[i] = raw
 	return nil
 }
 
-func stringTime(v gjson.Result) (int64, bool) {
-	if v.Type != gjson.String {
+func stringTime(v value) (int64, bool) {
+	if v.kind != kindString {
 		return 0, false
 	}
-	return ParseTime(v.Str)
+	return ParseTime(v.str())
 }
 
-// stringArray returns the strings of a JSON array, each passing check if given.
-func stringArray(v gjson.Result, check func(string) bool) ([]string, bool) {
-	if !v.IsArray() {
-		return nil, false
-	}
-	var out []string
-	ok := true
-	v.ForEach(func(_, e gjson.Result) bool {
-		ok = e.Type == gjson.String && (check == nil || check(e.Str))
-		out = append(out, e.Str)
-		return ok
-	})
-	return out, ok
-}
-
-func parseLabels(v gjson.Result) ([]Label, bool) {
-	if !v.IsObject() {
-		return nil, false
-	}
-	var out []Label
-	ok := true
-	v.ForEach(func(k, e gjson.Result) bool {
-		ok = e.Type == gjson.String
-		out = append(out, Label{Key: k.Str, Value: e.Str})
-		return ok
-	})
-	slices.SortStableFunc(out, func(a, b Label) int { return strings.Compare(a.Key, b.Key) })
-	for i := 1; i < len(out); i++ {
-		if out[i].Key == out[i-1].Key {
-			return nil, false
+// stringArray walks the array of strings of field i (affected_resources,
+// assignees or related_incidents) and keeps the affected resources.
+func (s *scanner) stringArray(inc *Incident, i int) bool {
+	list := inc.resourceBuf[:0]
+	more, ok := s.enter(']'), true
+	for ok && more {
+		var v value
+		if s.err != nil {
+			ok = s.skipValue()
+		} else if v, ok = s.value(); ok {
+			str := v.str()
+			switch {
+			case v.kind != kindString || i == fRelated && !ValidUUID(str):
+				s.fail(arrayError(i))
+			case i == fAffected:
+				list = append(list, str)
+			}
+		}
+		if ok {
+			more, ok = s.next(']')
 		}
 	}
-	return out, ok
+	if ok && s.err == nil && len(list) > 0 {
+		inc.resources = list
+	}
+	return ok
+}
+
+// arrayError is the error of field i, which takes an array of strings.
+func arrayError(i int) error {
+	if i == fRelated {
+		return Invalidf("related_incidents must be an array of UUIDs")
+	}
+	return Invalidf("%s must be an array of strings", fieldNames[i])
+}
+
+// labels walks the labels object and records its pairs sorted by key.
+func (s *scanner) labels(inc *Incident) bool {
+	var buf [8]Label
+	list := buf[:0]
+	more, ok := s.enter('}'), true
+	for ok && more {
+		var k, v value
+		if k, ok = s.key(); !ok {
+			return false
+		}
+		if s.err != nil {
+			ok = s.skipValue()
+		} else if v, ok = s.value(); ok {
+			if v.kind != kindString {
+				s.fail(Invalidf("labels must be an object of strings"))
+			}
+			list = append(list, Label{Key: k.str(), Value: v.str()})
+		}
+		if ok {
+			more, ok = s.next('}')
+		}
+	}
+	if !ok || s.err != nil || len(list) == 0 {
+		return ok
+	}
+	slices.SortFunc(list, func(a, b Label) int { return strings.Compare(a.Key, b.Key) })
+	for i := 1; i < len(list); i++ {
+		if list[i].Key == list[i-1].Key {
+			s.fail(Invalidf("labels must be an object of strings"))
+			return true
+		}
+	}
+	inc.Labels = slices.Clone(list)
+	return true
 }
 
 // fieldRule describes one field of a nested object.
 type fieldRule struct {
 	name     string
 	required bool
-	check    func(gjson.Result) bool
+	check    func(value) bool
 }
 
-func isString(v gjson.Result) bool { return v.Type == gjson.String }
-func isTime(v gjson.Result) bool   { _, ok := stringTime(v); return ok }
-func isObjectOrNull(v gjson.Result) bool {
-	return v.IsObject() || v.Type == gjson.Null
+func isString(v value) bool { return v.kind == kindString }
+func isTime(v value) bool   { _, ok := stringTime(v); return ok }
+func isObjectOrNull(v value) bool {
+	return v.kind == kindObject || v.kind == kindNull
 }
 
 var resolutionRules = []fieldRule{
 	{"resolved_at", true, isTime},
 	{"resolved_by", true, isString},
-	{"resolution_method", true, func(v gjson.Result) bool {
-		_, ok := lookup(ResolutionMethods, v.Str, false)
+	{"resolution_method", true, func(v value) bool {
+		_, ok := lookup(ResolutionMethods, v.str(), false)
 		return isString(v) && ok
 	}},
-	{"root_cause", false, func(v gjson.Result) bool { return isString(v) || v.Type == gjson.Null }},
+	{"root_cause", false, func(v value) bool { return isString(v) || v.kind == kindNull }},
 	{"notes", false, isString},
 }
 
@@ -220,52 +371,113 @@ var timelineRules = []fieldRule{
 	{"metadata", false, isObjectOrNull},
 }
 
-// checkObject applies rules to a nested object in one pass over its keys;
-// other keys are kept as they are, and no key may repeat.
-func checkObject(v gjson.Result, what string, rules []fieldRule) error {
-	if !v.IsObject() {
-		return Invalidf("%s must be an object", what)
-	}
+// object walks a nested object, applying rules to its keys; other keys are
+// only checked for syntax, and no key may repeat.
+func (s *scanner) object(what string, rules []fieldRule) bool {
 	var seen uint32 // bit per rule
-	var others []string
-	var err error
-	v.ForEach(func(k, f gjson.Result) bool {
-		i := slices.IndexFunc(rules, func(r fieldRule) bool { return r.name == k.Str })
-		switch {
-		case i < 0 && slices.Contains(others, k.Str), i >= 0 && seen&(1<<i) != 0:
-			err = Invalidf("duplicate field '%s.%s'", what, k.Str)
-		case i < 0:
-			others = append(others, k.Str)
-		case !rules[i].check(f):
-			err = Invalidf("%s.%s is not valid", what, k.Str)
-		default:
-			seen |= 1 << i
+	var others names
+	next := 0
+	more, ok := s.enter('}'), true
+	for ok && more {
+		var k, v value
+		var name string
+		i := next
+		if next < len(rules) && s.keyIs(rules[next].name) {
+			name = rules[next].name
+		} else if k, ok = s.key(); ok {
+			name = k.str()
+			i = ruleIndex(rules, name)
+		} else {
+			return false
 		}
-		return err == nil
-	})
-	if err != nil {
-		return err
+		next = i + 1 // the rule after this one is the likely next key
+		switch {
+		case s.err != nil:
+			ok = s.skipValue()
+		case i >= 0 && seen&(1<<i) == 0:
+			if v, ok = s.value(); ok && !rules[i].check(v) {
+				s.fail(Invalidf("%s.%s is not valid", what, name))
+			}
+			seen |= 1 << i
+		case i >= 0 || others.add(name): // a ruled key again, or another key seen before
+			s.fail(Invalidf("duplicate field '%s.%s'", what, name))
+			ok = s.skipValue()
+		default:
+			ok = s.skipValue()
+		}
+		if ok {
+			more, ok = s.next('}')
+		}
+	}
+	if !ok || s.err != nil {
+		return ok
 	}
 	for i, r := range rules {
 		if r.required && seen&(1<<i) == 0 {
-			return Invalidf("%s.%s is required", what, r.name)
+			s.fail(Invalidf("%s.%s is required", what, r.name))
+			break
 		}
 	}
-	return nil
+	return true
 }
 
-func checkResolution(v gjson.Result) error {
-	return checkObject(v, "resolution", resolutionRules)
-}
-
-func checkTimeline(v gjson.Result) error {
-	if !v.IsArray() {
-		return Invalidf("timeline must be an array")
+// ruleIndex returns the position of the rule for name, or -1.
+func ruleIndex(rules []fieldRule, name string) int {
+	for i, r := range rules {
+		if r.name == name {
+			return i
+		}
 	}
-	var err error
-	v.ForEach(func(_, e gjson.Result) bool {
-		err = checkObject(e, "timeline[]", timelineRules)
-		return err == nil
-	})
-	return err
+	return -1
+}
+
+// timeline walks the timeline array, whose entries are objects.
+func (s *scanner) timeline() bool {
+	more, ok := s.enter(']'), true
+	for ok && more {
+		s.skipWS()
+		switch {
+		case s.err != nil:
+			ok = s.skipValue()
+		case s.peek() == '{':
+			ok = s.object("timeline[]", timelineRules)
+		default:
+			ok = s.skipValue()
+			s.fail(Invalidf("timeline[] must be an object"))
+		}
+		if ok {
+			more, ok = s.next(']')
+		}
+	}
+	return ok
+}
+
+// names holds the keys seen in one object so that a repeated key is
+// refused: a short list for the few keys objects usually have, a map once
+// there are many.
+type names struct {
+	list []string
+	set  map[string]struct{}
+}
+
+// add records name and reports whether it was already there.
+func (n *names) add(name string) bool {
+	if n.set != nil {
+		if _, dup := n.set[name]; dup {
+			return true
+		}
+		n.set[name] = struct{}{}
+		return false
+	}
+	if slices.Contains(n.list, name) {
+		return true
+	}
+	n.list = append(n.list, name)
+	if len(n.list) > 16 {
+		n.set = make(map[string]struct{}, 2*len(n.list))
+		for _, k := range n.list {
+			n.set[k] = struct{}{}
+		}
+	}
+	return false
 }
