@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+	"unique"
 
 	"github.com/tidwall/gjson"
 )
@@ -125,32 +126,16 @@ func (inc *Incident) fillDefaults(now time.Time) error {
 	return nil
 }
 
-// detach moves the strings Meta keeps into one allocation of their own, so
-// that a stored incident keeps neither the request nor the parse's copy of it.
+// detach gives the strings Meta keeps memory of their own, so that a stored
+// incident keeps neither the request nor the parse's copy of it: the id and
+// the fingerprint share one allocation, and the source and labels, which
+// repeat across incidents, are interned.
 func (inc *Incident) detach() {
-	n := len(inc.ID) + len(inc.Source) + len(inc.Fingerprint)
-	for _, l := range inc.Labels {
-		n += len(l.Key) + len(l.Value)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(inc.ID)
-	b.WriteString(inc.Source)
-	b.WriteString(inc.Fingerprint)
-	for _, l := range inc.Labels {
-		b.WriteString(l.Key)
-		b.WriteString(l.Value)
-	}
-	all := b.String()
-	cut := func(s *string) {
-		*s, all = all[:len(*s)], all[len(*s):]
-	}
-	cut(&inc.ID)
-	cut(&inc.Source)
-	cut(&inc.Fingerprint)
-	for i := range inc.Labels {
-		cut(&inc.Labels[i].Key)
-		cut(&inc.Labels[i].Value)
+	all := inc.ID + inc.Fingerprint
+	inc.ID, inc.Fingerprint = all[:len(inc.ID)], all[len(inc.ID):]
+	inc.Source = unique.Make(inc.Source).Value()
+	for i, l := range inc.Labels {
+		inc.Labels[i] = Label{Key: unique.Make(l.Key).Value(), Value: unique.Make(l.Value).Value()}
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unique"
 	"unsafe"
 
 	"github.com/imredis/imredis/engine"
@@ -59,20 +58,12 @@ func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
-// own returns a copy of src that keeps no part of the request buffer alive:
-// the id shares the memory of k (the record's key, which buntdb keeps too),
-// source and labels are interned and the fingerprint is copied.
+// own returns a copy of src whose id shares the memory of k (the record's
+// key, which buntdb keeps too) and whose fingerprint is copied; Parse
+// interned the source and labels already.
 func own(k string, src *engine.Meta) *engine.Meta {
 	m := *src
 	m.ID = k[len(k)-len(m.ID):]
-	m.Source = unique.Make(m.Source).Value()
-	if len(m.Labels) > 0 {
-		labels := make([]engine.Label, len(m.Labels))
-		for i, l := range m.Labels {
-			labels[i] = engine.Label{Key: unique.Make(l.Key).Value(), Value: unique.Make(l.Value).Value()}
-		}
-		m.Labels = labels
-	}
 	m.Fingerprint = strings.Clone(m.Fingerprint)
 	return &m
 }
