@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/redcon"
 
 	"github.com/imredis/imredis/engine"
+	"github.com/imredis/imredis/internal/monotime"
 )
 
 // Client is the state of one connection. The connection's own goroutine
@@ -52,7 +53,7 @@ type Client struct {
 	db      atomic.Int32
 	authed  atomic.Bool
 	lastCmd atomic.Pointer[Command]
-	active  atomic.Int64 // unix nanoseconds of the last command
+	active  atomic.Int64 // monotime reading at the last command's start
 
 	mu      sync.Mutex
 	name    string
@@ -130,7 +131,7 @@ func (c *Client) Info(now time.Time) string {
 	}
 	idle := int64(0)
 	if a := c.active.Load(); a > 0 {
-		idle = int64(now.Sub(time.Unix(0, a)).Seconds())
+		idle = int64(monotime.Since(a).Seconds())
 	}
 	fields := []string{
 		"id=" + strconv.FormatInt(c.ID, 10),

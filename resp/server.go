@@ -16,6 +16,7 @@ import (
 	"github.com/tidwall/redcon"
 
 	"github.com/imredis/imredis/engine"
+	"github.com/imredis/imredis/internal/monotime"
 )
 
 // Options configure a Server.
@@ -247,7 +248,7 @@ func (s *Server) release(c *Client, conn redcon.Conn) {
 // checks, the handler under recover, timing. It returns the reply bytes,
 // valid until the next exec on c.
 func (s *Server) exec(c *Client, args [][]byte) []byte {
-	start := time.Now()
+	start := monotime.Now()
 	proto := c.Proto()
 	c.w.Reset(proto)
 	cmd := s.lookup(c, args[0])
@@ -276,10 +277,10 @@ func (s *Server) exec(c *Client, args [][]byte) []byte {
 	if failed {
 		s.errReplies.Add(1)
 	}
-	c.active.Store(start.UnixNano())
-	d := time.Since(start)
-	if cmd != nil {
-		s.slow.add(c, args, start, d)
+	c.active.Store(start)
+	d := monotime.Since(start)
+	if cmd != nil && d >= s.slow.threshold {
+		s.slow.add(c, args, time.Now().Add(-d), d)
 	}
 	if s.opts.Observe != nil {
 		s.opts.Observe(name, d, failed)

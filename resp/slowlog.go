@@ -26,12 +26,10 @@ type slowlog struct {
 	entries   []SlowEntry // newest last
 }
 
-// add records a command that took d, copying at most 32 arguments of at most
-// 128 bytes each, with Redis's "... (N more arguments)" marker.
+// add records a command that started at and took d (the caller checked d
+// against the threshold), copying at most 32 arguments of at most 128 bytes
+// each, with Redis's "... (N more arguments)" marker.
 func (l *slowlog) add(c *Client, args [][]byte, at time.Time, d time.Duration) {
-	if d < l.threshold {
-		return
-	}
 	n := min(len(args), 32)
 	out := make([]string, 0, n)
 	for i, a := range args[:n] {

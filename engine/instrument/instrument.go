@@ -6,11 +6,11 @@ package instrument
 
 import (
 	"context"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/imredis/imredis/engine"
+	"github.com/imredis/imredis/internal/monotime"
 	"github.com/imredis/imredis/metrics"
 )
 
@@ -64,10 +64,10 @@ func Wrap(s engine.Store, backend string, m *metrics.Storage) *Store {
 func (w *Store) Unwrap() engine.Store { return w.s }
 
 // done records one call of op that started at start and returned err.
-func (w *Store) done(op int, start time.Time, err error) {
+func (w *Store) done(op int, start int64, err error) {
 	s := &w.ops[op]
 	s.total.Inc()
-	s.duration.Observe(time.Since(start).Seconds())
+	s.duration.Observe(monotime.Since(start).Seconds())
 	if err != nil {
 		w.errs[metrics.ErrorType(err)].Inc()
 	}
@@ -75,7 +75,7 @@ func (w *Store) done(op int, start time.Time, err error) {
 
 // Save calls the engine's Save.
 func (w *Store) Save(ctx context.Context, db int, inc *engine.Incident) error {
-	start := time.Now()
+	start := monotime.Now()
 	err := w.s.Save(ctx, db, inc)
 	w.done(opSave, start, err)
 	return err
@@ -83,7 +83,7 @@ func (w *Store) Save(ctx context.Context, db int, inc *engine.Incident) error {
 
 // SaveDedup calls the engine's SaveDedup.
 func (w *Store) SaveDedup(ctx context.Context, db int, inc *engine.Incident) (string, bool, error) {
-	start := time.Now()
+	start := monotime.Now()
 	id, created, err := w.s.SaveDedup(ctx, db, inc)
 	w.done(opSaveDedup, start, err)
 	return id, created, err
@@ -91,7 +91,7 @@ func (w *Store) SaveDedup(ctx context.Context, db int, inc *engine.Incident) (st
 
 // Get calls the engine's Get.
 func (w *Store) Get(ctx context.Context, db int, id string) ([]byte, error) {
-	start := time.Now()
+	start := monotime.Now()
 	doc, err := w.s.Get(ctx, db, id)
 	w.done(opGet, start, err)
 	return doc, err
@@ -99,7 +99,7 @@ func (w *Store) Get(ctx context.Context, db int, id string) ([]byte, error) {
 
 // MGet calls the engine's MGet.
 func (w *Store) MGet(ctx context.Context, db int, ids []string) ([][]byte, error) {
-	start := time.Now()
+	start := monotime.Now()
 	docs, err := w.s.MGet(ctx, db, ids)
 	w.done(opMGet, start, err)
 	return docs, err
@@ -107,7 +107,7 @@ func (w *Store) MGet(ctx context.Context, db int, ids []string) ([][]byte, error
 
 // Update calls the engine's Update.
 func (w *Store) Update(ctx context.Context, db int, inc *engine.Incident, ifMatch *int64) (string, error) {
-	start := time.Now()
+	start := monotime.Now()
 	at, err := w.s.Update(ctx, db, inc, ifMatch)
 	w.done(opUpdate, start, err)
 	return at, err
@@ -115,7 +115,7 @@ func (w *Store) Update(ctx context.Context, db int, inc *engine.Incident, ifMatc
 
 // Delete calls the engine's Delete.
 func (w *Store) Delete(ctx context.Context, db int, ids []string) (int, error) {
-	start := time.Now()
+	start := monotime.Now()
 	n, err := w.s.Delete(ctx, db, ids)
 	w.done(opDelete, start, err)
 	return n, err
@@ -123,7 +123,7 @@ func (w *Store) Delete(ctx context.Context, db int, ids []string) (int, error) {
 
 // List calls the engine's List.
 func (w *Store) List(ctx context.Context, db int, q engine.Query) (engine.Page, error) {
-	start := time.Now()
+	start := monotime.Now()
 	p, err := w.s.List(ctx, db, q)
 	w.done(opList, start, err)
 	return p, err
@@ -131,7 +131,7 @@ func (w *Store) List(ctx context.Context, db int, q engine.Query) (engine.Page, 
 
 // Count calls the engine's Count.
 func (w *Store) Count(ctx context.Context, db int, f engine.Filter) (int64, error) {
-	start := time.Now()
+	start := monotime.Now()
 	n, err := w.s.Count(ctx, db, f)
 	w.done(opCount, start, err)
 	return n, err
@@ -139,7 +139,7 @@ func (w *Store) Count(ctx context.Context, db int, f engine.Filter) (int64, erro
 
 // Stats calls the engine's Stats.
 func (w *Store) Stats(ctx context.Context, db int) (engine.Stats, error) {
-	start := time.Now()
+	start := monotime.Now()
 	st, err := w.s.Stats(ctx, db)
 	w.done(opStats, start, err)
 	return st, err
@@ -147,7 +147,7 @@ func (w *Store) Stats(ctx context.Context, db int) (engine.Stats, error) {
 
 // Flush calls the engine's Flush.
 func (w *Store) Flush(ctx context.Context, db int) error {
-	start := time.Now()
+	start := monotime.Now()
 	err := w.s.Flush(ctx, db)
 	w.done(opFlush, start, err)
 	return err
@@ -155,7 +155,7 @@ func (w *Store) Flush(ctx context.Context, db int) error {
 
 // Ping calls the engine's Ping.
 func (w *Store) Ping(ctx context.Context) error {
-	start := time.Now()
+	start := monotime.Now()
 	err := w.s.Ping(ctx)
 	w.done(opPing, start, err)
 	return err
