@@ -9,41 +9,39 @@ import (
 // fpIndex indexes incidents by fingerprint. Most fingerprints belong to one
 // incident (a fingerprint exists to find the rare repeat), and a tree per
 // fingerprint would cost about 200 bytes each; so a fingerprint held by one
-// incident maps to it directly and gets a tree only once a second one
+// incident maps to its entry directly and gets a tree only once a second one
 // shares it. Each fingerprint is in exactly one of the two maps.
 type fpIndex struct {
-	one  map[string]*engine.Meta
+	one  map[string]*entry
 	many map[string]*tree
 }
 
 func newFPIndex() fpIndex {
-	return fpIndex{one: make(map[string]*engine.Meta), many: make(map[string]*tree)}
+	return fpIndex{one: make(map[string]*entry), many: make(map[string]*tree)}
 }
 
-// insert adds m under its fingerprint.
-func (x fpIndex) insert(m *engine.Meta) {
-	fp := m.Fingerprint
+// insert adds e under fingerprint fp.
+func (x fpIndex) insert(fp string, e *entry) {
 	if t := x.many[fp]; t != nil {
-		t.Set(itemOf(m))
+		t.Set(itemOf(e))
 		return
 	}
 	first := x.one[fp]
 	if first == nil {
-		x.one[fp] = m
+		x.one[fp] = e
 		return
 	}
 	t := newTree()
 	t.Set(itemOf(first))
-	t.Set(itemOf(m))
+	t.Set(itemOf(e))
 	delete(x.one, fp)
 	x.many[fp] = t
 }
 
-// remove takes m out of its fingerprint's entry.
-func (x fpIndex) remove(m *engine.Meta) {
-	fp := m.Fingerprint
+// remove takes e out of fingerprint fp.
+func (x fpIndex) remove(fp string, e *entry) {
 	if first := x.one[fp]; first != nil {
-		if first.ID == m.ID {
+		if first == e {
 			delete(x.one, fp)
 		}
 		return
@@ -52,22 +50,12 @@ func (x fpIndex) remove(m *engine.Meta) {
 	if t == nil {
 		return
 	}
-	t.Delete(itemOf(m))
+	t.Delete(itemOf(e))
 	if t.Len() == 1 {
 		last, _ := t.Min()
 		delete(x.many, fp)
-		x.one[fp] = last.m
+		x.one[fp] = last.e
 	}
-}
-
-// swap replaces old by m, which has the same fingerprint and sorts at the
-// same place.
-func (x fpIndex) swap(m *engine.Meta) {
-	if _, ok := x.one[m.Fingerprint]; ok {
-		x.one[m.Fingerprint] = m
-		return
-	}
-	x.many[m.Fingerprint].Set(itemOf(m))
 }
 
 // trees returns one tree per distinct fingerprint of fps that has incidents;
@@ -80,9 +68,9 @@ func (x fpIndex) trees(fps []string) []*tree {
 		}
 		if t := x.many[fp]; t != nil {
 			out = append(out, t)
-		} else if m := x.one[fp]; m != nil {
+		} else if e := x.one[fp]; e != nil {
 			t := newTree()
-			t.Set(itemOf(m))
+			t.Set(itemOf(e))
 			out = append(out, t)
 		}
 	}
@@ -92,8 +80,8 @@ func (x fpIndex) trees(fps []string) []*tree {
 // newestActive returns the newest active incident with fingerprint fp whose
 // id is not exclude, or nil.
 func (x fpIndex) newestActive(fp, exclude string) *engine.Meta {
-	if m := x.one[fp]; m != nil {
-		if m.Active() && m.ID != exclude {
+	if e := x.one[fp]; e != nil {
+		if m := e.m; m.Active() && m.ID != exclude {
 			return m
 		}
 		return nil
@@ -104,7 +92,7 @@ func (x fpIndex) newestActive(fp, exclude string) *engine.Meta {
 	}
 	var found *engine.Meta
 	t.Reverse(func(it item) bool {
-		if m := it.m; m.Active() && m.ID != exclude {
+		if m := it.e.m; m.Active() && m.ID != exclude {
 			found = m
 			return false
 		}

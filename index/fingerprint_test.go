@@ -49,7 +49,7 @@ func TestFingerprintIndex(t *testing.T) {
 					continue
 				}
 				want = append(want, m.ID)
-				if m.Active() && (newest == nil || less(itemOf(newest), itemOf(m))) {
+				if m.Active() && (newest == nil || lessMeta(newest, m)) {
 					newest = m
 				}
 			}

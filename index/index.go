@@ -11,18 +11,23 @@ import (
 	"github.com/tidwall/btree"
 )
 
-// item is one entry of a tree: the incident with its created_at copied
+// entry is an incident's place in the trees. The trees hold the entry, not
+// the incident, so an upsert that keeps what a tree orders and filters by
+// swaps the incident in the entry and leaves that tree alone.
+type entry struct{ m *engine.Meta }
+
+// item is one element of a tree: the entry with its created_at copied
 // inline, so that ordering the items rarely has to load the incident.
 type item struct {
 	created int64
-	m       *engine.Meta
+	e       *entry
 }
 
-func itemOf(m *engine.Meta) item { return item{m.Created, m} }
+func itemOf(e *entry) item { return item{e.m.Created, e} }
 
 // pivot is the item that sorts where (created, id) would.
 func pivot(created int64, id string) item {
-	return item{created, &engine.Meta{Created: created, ID: id}}
+	return item{created, &entry{&engine.Meta{Created: created, ID: id}}}
 }
 
 // tree is a set of incidents ordered by (created_at, id).
@@ -32,7 +37,15 @@ func less(a, b item) bool {
 	if a.created != b.created {
 		return a.created < b.created
 	}
-	return a.m.ID < b.m.ID
+	return a.e.m.ID < b.e.m.ID
+}
+
+// lessMeta orders incidents as the trees do.
+func lessMeta(a, b *engine.Meta) bool {
+	if a.Created != b.Created {
+		return a.Created < b.Created
+	}
+	return a.ID < b.ID
 }
 
 func newTree() *tree {
@@ -42,7 +55,7 @@ func newTree() *tree {
 // DB indexes one database's incidents by id and by every filterable field,
 // each secondary index ordered by (created_at, id).
 type DB struct {
-	byID     map[string]*engine.Meta
+	byID     map[string]*entry
 	all      *tree
 	severity [5]*tree
 	state    [6]*tree
@@ -62,7 +75,7 @@ func New() *DB {
 
 // Clear removes every incident.
 func (d *DB) Clear() {
-	d.byID = make(map[string]*engine.Meta)
+	d.byID = make(map[string]*entry)
 	d.all = newTree()
 	for i := range d.severity {
 		d.severity[i] = newTree()
@@ -86,120 +99,117 @@ func (d *DB) Len() int { return len(d.byID) }
 func (d *DB) Stats() engine.Stats { return d.stats }
 
 // Get returns the incident with id, or nil.
-func (d *DB) Get(id string) *engine.Meta { return d.byID[id] }
+func (d *DB) Get(id string) *engine.Meta {
+	if e := d.byID[id]; e != nil {
+		return e.m
+	}
+	return nil
+}
 
 // Put inserts m, replacing (and un-indexing) any incident with the same id,
 // which it returns.
 func (d *DB) Put(m *engine.Meta) *engine.Meta {
-	if old := d.byID[m.ID]; old != nil && old.Created == m.Created {
-		d.replace(old, m)
-		return old
+	if e := d.byID[m.ID]; e != nil && e.m.Created == m.Created {
+		return d.replace(e, m)
 	}
 	old := d.Delete(m.ID)
-	d.byID[m.ID] = m
-	it := itemOf(m)
+	e := &entry{m}
+	d.byID[m.ID] = e
+	it := itemOf(e)
 	d.all.Set(it)
 	d.severity[m.Severity].Set(it)
 	d.state[m.State].Set(it)
 	d.typ[m.Type].Set(it)
-	insert(d.source, m.Source, m)
+	insert(d.source, m.Source, it)
 	for _, l := range m.Labels {
-		insert(d.label, l, m)
+		insert(d.label, l, it)
 	}
 	if m.Fingerprint != "" {
-		d.fp.insert(m)
+		d.fp.insert(m.Fingerprint, e)
 	}
 	d.stats.Add(m, 1)
 	return old
 }
 
-// replace swaps old for m when both sort at the same (created_at, id): a
-// tree whose value did not change gets the new pointer in place, the others
-// move it, so an upsert costs no more than what it changes.
-func (d *DB) replace(old, m *engine.Meta) {
-	d.byID[m.ID] = m
-	it := itemOf(m)
-	d.all.Set(it)
+// replace puts m in e, whose incident sorts at the same (created_at, id), and
+// returns the incident it held. Only the trees of values that changed move
+// the entry; the others hold it already.
+func (d *DB) replace(e *entry, m *engine.Meta) *engine.Meta {
+	old := e.m
+	e.m = m
+	it := itemOf(e)
 	move(d.severity[old.Severity], d.severity[m.Severity], it)
 	move(d.state[old.State], d.state[m.State], it)
 	move(d.typ[old.Type], d.typ[m.Type], it)
-	if old.Source == m.Source {
-		d.source[m.Source].Set(it)
-	} else {
-		remove(d.source, old.Source, old)
-		insert(d.source, m.Source, m)
+	if old.Source != m.Source {
+		remove(d.source, old.Source, it)
+		insert(d.source, m.Source, it)
 	}
-	if slices.Equal(old.Labels, m.Labels) {
-		for _, l := range m.Labels {
-			d.label[l].Set(it)
-		}
-	} else {
+	if !slices.Equal(old.Labels, m.Labels) {
 		for _, l := range old.Labels {
-			remove(d.label, l, old)
+			remove(d.label, l, it)
 		}
 		for _, l := range m.Labels {
-			insert(d.label, l, m)
+			insert(d.label, l, it)
 		}
 	}
-	switch {
-	case old.Fingerprint == m.Fingerprint && m.Fingerprint != "":
-		d.fp.swap(m)
-	default:
+	if old.Fingerprint != m.Fingerprint {
 		if old.Fingerprint != "" {
-			d.fp.remove(old)
+			d.fp.remove(old.Fingerprint, e)
 		}
 		if m.Fingerprint != "" {
-			d.fp.insert(m)
+			d.fp.insert(m.Fingerprint, e)
 		}
 	}
 	d.stats.Add(old, -1)
 	d.stats.Add(m, 1)
+	return old
 }
 
-// move puts m into to, removing its predecessor (same key) from from when
-// the trees differ; with one tree, Set replaces the item in place.
+// move moves it from one tree to another when they differ.
 func move(from, to *tree, it item) {
 	if from != to {
 		from.Delete(it)
+		to.Set(it)
 	}
-	to.Set(it)
 }
 
 // Delete removes the incident with id and returns it, or nil.
 func (d *DB) Delete(id string) *engine.Meta {
-	m := d.byID[id]
-	if m == nil {
+	e := d.byID[id]
+	if e == nil {
 		return nil
 	}
+	m := e.m
 	delete(d.byID, id)
-	it := itemOf(m)
+	it := itemOf(e)
 	d.all.Delete(it)
 	d.severity[m.Severity].Delete(it)
 	d.state[m.State].Delete(it)
 	d.typ[m.Type].Delete(it)
-	remove(d.source, m.Source, m)
+	remove(d.source, m.Source, it)
 	for _, l := range m.Labels {
-		remove(d.label, l, m)
+		remove(d.label, l, it)
 	}
 	if m.Fingerprint != "" {
-		d.fp.remove(m)
+		d.fp.remove(m.Fingerprint, e)
 	}
 	d.stats.Add(m, -1)
 	return m
 }
 
-func insert[K comparable](idx map[K]*tree, k K, m *engine.Meta) {
+func insert[K comparable](idx map[K]*tree, k K, it item) {
 	t := idx[k]
 	if t == nil {
 		t = newTree()
 		idx[k] = t
 	}
-	t.Set(itemOf(m))
+	t.Set(it)
 }
 
-func remove[K comparable](idx map[K]*tree, k K, m *engine.Meta) {
+func remove[K comparable](idx map[K]*tree, k K, it item) {
 	if t := idx[k]; t != nil {
-		t.Delete(itemOf(m))
+		t.Delete(it)
 		if t.Len() == 0 {
 			delete(idx, k)
 		}
@@ -224,5 +234,5 @@ func (d *DB) IDs(f *engine.Filter) []string {
 
 // Ascend calls fn for every incident in (created_at, id) order until fn returns false.
 func (d *DB) Ascend(fn func(*engine.Meta) bool) {
-	d.all.Scan(func(it item) bool { return fn(it.m) })
+	d.all.Scan(func(it item) bool { return fn(it.e.m) })
 }

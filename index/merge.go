@@ -84,7 +84,7 @@ func (m *merge) load(c *cursor, ok bool) bool {
 		c.item = nil
 		return false
 	}
-	c.item = it.m
+	c.item = it.e.m
 	return true
 }
 
@@ -116,9 +116,9 @@ func (m *merge) next() *engine.Meta {
 
 func (m *merge) before(a, b *engine.Meta) bool {
 	if m.desc {
-		return less(itemOf(b), itemOf(a))
+		return lessMeta(b, a)
 	}
-	return less(itemOf(a), itemOf(b))
+	return lessMeta(a, b)
 }
 
 func (m *merge) release() {
