@@ -1,10 +1,6 @@
 package index
 
-import (
-	"slices"
-
-	"github.com/imredis/imredis/engine"
-)
+import "github.com/imredis/imredis/engine"
 
 // fpIndex indexes incidents by fingerprint. Most fingerprints belong to one
 // incident (a fingerprint exists to find the rare repeat), and a tree per
@@ -58,23 +54,19 @@ func (x fpIndex) remove(fp string, e *entry) {
 	}
 }
 
-// trees returns one tree per distinct fingerprint of fps that has incidents;
+// tree returns the tree of fingerprint fp, or nil when no incident has it;
 // a fingerprint of one incident gets a one-item tree made for the query.
-func (x fpIndex) trees(fps []string) []*tree {
-	var out []*tree
-	for i, fp := range fps {
-		if slices.Contains(fps[:i], fp) {
-			continue // the trees must not overlap
-		}
-		if t := x.many[fp]; t != nil {
-			out = append(out, t)
-		} else if e := x.one[fp]; e != nil {
-			t := newTree()
-			t.Set(itemOf(e))
-			out = append(out, t)
-		}
+func (x fpIndex) tree(fp string) *tree {
+	if t := x.many[fp]; t != nil {
+		return t
 	}
-	return out
+	e := x.one[fp]
+	if e == nil {
+		return nil
+	}
+	t := newTree()
+	t.Set(itemOf(e))
+	return t
 }
 
 // newestActive returns the newest active incident with fingerprint fp whose

@@ -35,13 +35,13 @@ func (d *DB) plan(f *engine.Filter) (drive []*tree, dims int, ok bool) {
 		consider(masked(d.typ[:], f.Types))
 	}
 	if len(f.Sources) > 0 {
-		consider(lookup(d.source, f.Sources))
+		consider(lookup(f.Sources, func(v string) *tree { return d.source[v] }))
 	}
 	if len(f.Fingerprints) > 0 {
-		consider(d.fp.trees(f.Fingerprints))
+		consider(lookup(f.Fingerprints, d.fp.tree))
 	}
 	for _, l := range f.Labels {
-		consider(lookup(d.label, []engine.Label{l}))
+		consider(lookup([]engine.Label{l}, func(v engine.Label) *tree { return d.label[v] }))
 	}
 	return best, dims, bestCost > 0
 }
@@ -56,13 +56,14 @@ func masked(ts []*tree, mask uint8) []*tree {
 	return out
 }
 
-func lookup[K comparable](idx map[K]*tree, keys []K) []*tree {
+// lookup returns the trees of the distinct keys that have incidents.
+func lookup[K comparable](keys []K, treeOf func(K) *tree) []*tree {
 	var out []*tree
 	for i, k := range keys {
 		if slices.Contains(keys[:i], k) {
 			continue // one tree per distinct value: the trees must not overlap
 		}
-		if t := idx[k]; t != nil {
+		if t := treeOf(k); t != nil {
 			out = append(out, t)
 		}
 	}
