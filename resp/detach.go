@@ -9,6 +9,9 @@ import (
 // client's output queue, written by one writer goroutine, so publishers never
 // wait on this connection's socket.
 func (s *Server) runDetached(c *Client, dc redcon.DetachedConn) {
+	if c.guard != nil {
+		_ = c.guard.WriteDirect() // the queue writes while this loop reads
+	}
 	dc.Flush() // replies redcon still buffered, before the queue writes anything
 	go c.out.run(dc.NetConn())
 	defer s.dropDetached(c, dc)

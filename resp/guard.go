@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Protocol error replies, worded exactly as Redis 7 words them.
@@ -22,6 +23,7 @@ const (
 	guardReadSize = 16 << 10 // bytes asked of the socket per read at least
 	guardKeepSize = 64 << 10 // an idle buffer larger than this is released
 	guardMaxReady = 1024     // commands scanned ahead of the reader at most
+	guardHoldSize = 64 << 10 // replies held back for one write at most
 )
 
 // Limits bound what one client may send before a command is parsed.
@@ -92,6 +94,11 @@ type cmdSpan struct{ lo, hi int }
 // A framing error is answered with Redis's error reply, written to the peer
 // after the replies to the commands before it, and Read then returns io.EOF.
 // Its methods may be called concurrently; Write never interleaves with the error reply.
+//
+// Replies written while commands the reader has not taken yet are already
+// here are held back and go out with the next write, or before the reader
+// waits on the socket: a pipeline that arrived in one read is answered in
+// one write, however the reader above splits it up.
 type GuardConn struct {
 	netConn // Close, addresses and deadlines go straight to the connection
 	lim     atomic.Pointer[Limits]
@@ -109,6 +116,10 @@ type GuardConn struct {
 	protoErr string    // framing error found after the ready commands
 	readErr  error     // error from conn, returned once ready is drained
 	failed   bool
+
+	held   []byte      // replies held back (see Write); under wmu
+	unread atomic.Bool // input the reader has not taken is here
+	direct atomic.Bool // write at once: another goroutine may be the reader
 }
 
 // newGuardConn wraps conn; onError, if not nil, is called once if the
@@ -137,6 +148,7 @@ func (c *GuardConn) Read(p []byte) (int, error) {
 	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	defer func() { c.unread.Store(c.next < len(c.ready) || c.scanned < c.end) }()
 	for {
 		switch {
 		case c.next < len(c.ready):
@@ -203,6 +215,12 @@ func (c *GuardConn) fill() {
 		c.buf = append(c.buf[:c.end], make([]byte, max(len(c.buf), guardReadSize))...)
 		c.buf = c.buf[:cap(c.buf)]
 	}
+	// Nothing more is here: the held replies go out before the wait.
+	c.unread.Store(false)
+	if err := c.flushHeld(); err != nil {
+		c.readErr = err
+		return
+	}
 	n, err := c.netConn.Read(c.buf[c.end:])
 	c.end += n
 	c.readErr = err
@@ -241,7 +259,9 @@ func (c *GuardConn) fail() error {
 	}
 	c.failed = true
 	c.wmu.Lock()
-	_, _ = c.netConn.Write([]byte("-" + c.protoErr + "\r\n"))
+	c.held = append(c.held, "-"+c.protoErr+"\r\n"...)
+	_, _ = c.netConn.Write(c.held)
+	c.held = nil
 	c.wmu.Unlock()
 	if c.onError != nil {
 		c.onError(c.protoErr)
@@ -249,11 +269,70 @@ func (c *GuardConn) fail() error {
 	return io.EOF
 }
 
-// Write writes b to the underlying connection.
+// Write writes b to the underlying connection, after any replies held back.
+// While input the reader has not taken is here, b is held back instead
+// (up to guardHoldSize bytes): the reader is sure to come back for it, and
+// Read writes the held replies before it waits on the socket.
 func (c *GuardConn) Write(b []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return c.netConn.Write(b)
+	if c.unread.Load() && !c.direct.Load() && len(c.held)+len(b) <= guardHoldSize {
+		c.held = append(c.held, b...)
+		return len(b), nil
+	}
+	if len(c.held) == 0 {
+		return c.netConn.Write(b)
+	}
+	c.held = append(c.held, b...)
+	_, err := c.netConn.Write(c.held)
+	c.resetHeld()
+	if err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// flushHeld writes the replies held back.
+func (c *GuardConn) flushHeld() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if len(c.held) == 0 {
+		return nil
+	}
+	_, err := c.netConn.Write(c.held)
+	c.resetHeld()
+	return err
+}
+
+// resetHeld empties held, keeping a buffer of ordinary size. The caller holds wmu.
+func (c *GuardConn) resetHeld() {
+	if cap(c.held) > guardReadSize {
+		c.held = nil
+		return
+	}
+	c.held = c.held[:0]
+}
+
+// WriteDirect makes every later Write go out at once, after the replies
+// held back: for a connection whose reads and writes part ways (a
+// subscriber's output queue writes while its reader waits).
+func (c *GuardConn) WriteDirect() error {
+	c.direct.Store(true)
+	return c.flushHeld()
+}
+
+// Close writes the replies held back, unless a write is in progress, and
+// closes the connection.
+func (c *GuardConn) Close() error {
+	if c.wmu.TryLock() {
+		if len(c.held) > 0 {
+			_ = c.netConn.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = c.netConn.Write(c.held)
+			c.held = nil
+		}
+		c.wmu.Unlock()
+	}
+	return c.netConn.Close()
 }
 
 // frameState is where the scanner is within a command.

@@ -3,10 +3,13 @@ package resp
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -386,4 +389,64 @@ func benchLoop(b *testing.B, size int, read func() int) {
 			total += read()
 		}
 	}
+}
+
+// countingListener's connections count the writes made on them.
+type countingListener struct {
+	net.Listener
+	writes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	return &countingConn{Conn: c, writes: &l.writes}, err
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(b)
+}
+
+// TestGuardOneWritePerPipeline checks that a pipeline that arrives in one
+// read is answered in one write, although redcon takes it in 4 KiB pieces
+// and flushes after each, and that replies still come in order.
+func TestGuardOneWritePerPipeline(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &countingListener{Listener: ln}
+	gl := NewGuardListener(cl, DefaultLimits())
+	done := make(chan struct{})
+	go func() {
+		_ = redcon.Serve(gl, guardHandler, nil, nil)
+		close(done)
+	}()
+	t.Cleanup(func() {
+		_ = gl.Close()
+		<-done
+	})
+	c := (&testServer{addr: ln.Addr().String()}).dial(t)
+	for round := range 20 {
+		var in, want strings.Builder
+		for i := range 16 { // 16 × 720 bytes: one guard read, four redcon reads
+			arg := strings.Repeat(string(rune('a'+i)), 700) + strconv.Itoa(round)
+			fmt.Fprintf(&in, "*2\r\n$4\r\nECHO\r\n$%d\r\n%s\r\n", len(arg), arg)
+			fmt.Fprintf(&want, "$%d\r\n%s\r\n", len(arg), arg)
+		}
+		before := cl.writes.Load()
+		c.sendNow(in.String())
+		c.expect(want.String())
+		if n := cl.writes.Load() - before; n != 1 {
+			t.Fatalf("round %d: the pipeline was answered in %d writes, want 1", round, n)
+		}
+	}
+	// A command on its own is answered at once.
+	c.sendNow(pingCmd)
+	c.expect("+PONG\r\n")
 }
