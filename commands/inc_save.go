@@ -30,11 +30,12 @@ func (d *Deps) cmdSave(c *resp.Ctx, a [][]byte) {
 		c.W.Err(err)
 		return
 	}
-	inc, err := engine.Parse(args.doc, d.Config.MaxIncidentBytes, d.now())
+	inc, err := engine.ParseShared(args.doc, d.Config.MaxIncidentBytes, d.now())
 	if err != nil {
 		c.W.Err(err)
 		return
 	}
+	defer inc.Release()
 	if !args.dedup {
 		if err := d.Store.Save(c.Context(), c.DB(), inc); err != nil {
 			c.W.Err(err)

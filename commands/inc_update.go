@@ -38,11 +38,12 @@ func (d *Deps) cmdUpdate(c *resp.Ctx, a [][]byte) {
 		c.W.Err(err)
 		return
 	}
-	inc, err := engine.Parse(args.doc, d.Config.MaxIncidentBytes, d.now())
+	inc, err := engine.ParseShared(args.doc, d.Config.MaxIncidentBytes, d.now())
 	if err != nil {
 		c.W.Err(err)
 		return
 	}
+	defer inc.Release()
 	at, err := d.Store.Update(c.Context(), c.DB(), inc, args.ifMatch)
 	if err != nil {
 		c.W.Err(err)

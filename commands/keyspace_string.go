@@ -103,7 +103,10 @@ func (k *keyspace) cmdSet(c *resp.Ctx, a [][]byte) {
 		c.W.Err(err)
 		return
 	}
-	inc, err := engine.Parse(withKeyID(value, ref.id), k.d.Config.MaxIncidentBytes, k.d.now())
+	inc, err := engine.ParseShared(withKeyID(value, ref.id), k.d.Config.MaxIncidentBytes, k.d.now())
+	if err == nil {
+		defer inc.Release()
+	}
 	if err == nil && inc.ID != ref.id {
 		err = engine.Invalidf("id %s does not match the key's id %s", inc.ID, ref.id)
 	}

@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"time"
 	"unique"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -85,21 +87,59 @@ type Incident struct {
 // It walks the input once, checking the syntax as it extracts the fields, and
 // reports malformed JSON over any broken rule, then the first rule broken in
 // document order.
+//
+// The Incident shares no memory with input.
 func Parse(input []byte, maxBytes int, now time.Time) (*Incident, error) {
-	if maxBytes > 0 && len(input) > maxBytes {
-		return nil, Invalidf("incident is %d bytes, max-incident-bytes is %d", len(input), maxBytes)
-	}
 	inc := &Incident{}
-	s := scanner{in: string(input)}
-	if err := s.incident(inc); err != nil {
+	if err := inc.parse(string(input), maxBytes, now); err != nil {
 		return nil, err
+	}
+	return inc, nil
+}
+
+// ParseShared is Parse for a request's input, without copying it: the
+// Incident, apart from its Meta, points into input, which must stay
+// unchanged until the Incident is released. The Incident comes from a pool;
+// Release hands it back once the request is done with it. Its Meta shares
+// no memory with input, so copies of the Meta may be kept.
+func ParseShared(input []byte, maxBytes int, now time.Time) (*Incident, error) {
+	inc := incidents.Get().(*Incident)
+	if err := inc.parse(unsafe.String(unsafe.SliceData(input), len(input)), maxBytes, now); err != nil {
+		inc.Release()
+		return nil, err
+	}
+	return inc, nil
+}
+
+// incidents holds released Incidents for ParseShared.
+var incidents = sync.Pool{New: func() any { return new(Incident) }}
+
+// Release hands an Incident from ParseShared back to the pool. Neither it
+// nor its Meta may be used afterwards; copies of the Meta may.
+func (inc *Incident) Release() {
+	extra := inc.extra[:0]
+	if cap(extra) > 4<<10 {
+		extra = nil
+	}
+	*inc = Incident{extra: extra}
+	incidents.Put(inc)
+}
+
+// parse fills inc, whose extra may hold a buffer to reuse, from input.
+func (inc *Incident) parse(input string, maxBytes int, now time.Time) error {
+	if maxBytes > 0 && len(input) > maxBytes {
+		return Invalidf("incident is %d bytes, max-incident-bytes is %d", len(input), maxBytes)
+	}
+	s := scanner{in: input}
+	if err := s.incident(inc); err != nil {
+		return err
 	}
 	if err := inc.fillDefaults(now); err != nil {
-		return nil, err
+		return err
 	}
 	inc.detach()
 	inc.render()
-	return inc, nil
+	return nil
 }
 
 // fillDefaults checks required fields and fills id, timestamps and state.
@@ -131,7 +171,10 @@ func (inc *Incident) fillDefaults(now time.Time) error {
 // the fingerprint share one allocation, and the source and labels, which
 // repeat across incidents, are interned.
 func (inc *Incident) detach() {
-	all := inc.ID + inc.Fingerprint
+	// One copy for both (a concatenation with "" would not copy at all).
+	b := make([]byte, 0, len(inc.ID)+len(inc.Fingerprint))
+	b = append(append(b, inc.ID...), inc.Fingerprint...)
+	all := unsafe.String(unsafe.SliceData(b), len(b))
 	inc.ID, inc.Fingerprint = all[:len(inc.ID)], all[len(inc.ID):]
 	inc.Source = unique.Make(inc.Source).Value()
 	for i, l := range inc.Labels {

@@ -57,3 +57,21 @@ func BenchmarkComputeFingerprint(b *testing.B) {
 		_ = inc.ComputeFingerprint()
 	}
 }
+
+// BenchmarkParseShared is BenchmarkParse as a request parses: no copy of the
+// input, and the Incident handed back to the pool.
+func BenchmarkParseShared(b *testing.B) {
+	docs := benchDocs(1024)
+	now := time.Now()
+	b.SetBytes(int64(len(docs[0])))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		inc, err := ParseShared(docs[i%len(docs)], 1<<20, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inc.Release()
+		i++
+	}
+}

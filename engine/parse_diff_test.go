@@ -40,9 +40,8 @@ func oracleWith(members string) string {
 func diffOracle(in []byte, maxBytes int, now time.Time) string {
 	buf := bytes.Clone(in)
 	got, err := Parse(buf, maxBytes, now)
-	for i := range buf {
-		buf[i] = '#'
-	}
+	scribble(buf)
+	shared, serr := parseShared(in, maxBytes, now)
 	generated := false
 	want, werr := oracleParse(bytes.Clone(in), maxBytes, now, func() string {
 		generated = true
@@ -63,7 +62,20 @@ func diffOracle(in []byte, maxBytes int, now time.Time) string {
 			reflect.TypeOf(err) != reflect.TypeOf(werr) || err.Error() != werr.Error() {
 			return fmt.Sprintf("Parse(%q) error %T %q; oracle %T %q", in, err, err, werr, werr)
 		}
+		if serr == nil || serr.Error() != err.Error() {
+			return fmt.Sprintf("ParseShared(%q) error %v; Parse %v", in, serr, err)
+		}
 		return ""
+	}
+	if serr != nil {
+		return fmt.Sprintf("ParseShared(%q) = %v; Parse accepted %s", in, serr, got.Doc)
+	}
+	if generated { // each call generated an id of its own
+		shared.Doc = bytes.ReplaceAll(shared.Doc, []byte(shared.ID), []byte(got.ID))
+		shared.ID = got.ID
+	}
+	if !reflect.DeepEqual(shared, got.Meta) {
+		return fmt.Sprintf("ParseShared(%q) Meta\n got  %#v\n want %#v", in, shared, got.Meta)
 	}
 	if generated && bytes.Contains(bytes.ToLower(in), []byte(got.ID)) {
 		return fmt.Sprintf("Parse(%q) took id %s from a document the oracle found none in", in, got.ID)
@@ -84,6 +96,29 @@ func diffOracle(in []byte, maxBytes int, now time.Time) string {
 		}
 	}
 	return ""
+}
+
+// parseShared runs ParseShared on a copy of in, keeps a copy of the Meta,
+// releases the Incident to the pool (the next call reuses it, so state left
+// behind shows up as a difference) and scribbles over the input, so that a
+// Meta sharing memory with it shows up as a difference too.
+func parseShared(in []byte, maxBytes int, now time.Time) (Meta, error) {
+	buf := bytes.Clone(in)
+	defer scribble(buf)
+	inc, err := ParseShared(buf, maxBytes, now)
+	if err != nil {
+		return Meta{}, err
+	}
+	m := inc.Meta
+	inc.Release()
+	return m, nil
+}
+
+// scribble overwrites b.
+func scribble(b []byte) {
+	for i := range b {
+		b[i] = '#'
+	}
 }
 
 // oracleCorpus returns the inputs stored under testdata/fuzz/name.

@@ -130,7 +130,10 @@ func (s *Store) decode(r *record) {
 		s.log.Error().Str("key", r.key).Msg("data file record is not an incident of a configured database; ignoring it")
 		return
 	}
-	inc, err := engine.Parse(bytesOf(r.val), 0, time.Time{})
+	inc, err := engine.ParseShared(bytesOf(r.val), 0, time.Time{}) // buntdb's value never changes
+	if err == nil {
+		defer inc.Release()
+	}
 	if err == nil && inc.ID != id {
 		err = engine.Invalidf("document id %s differs from its key", inc.ID)
 	}
