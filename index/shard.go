@@ -12,7 +12,8 @@ import (
 // that every in-process engine serves. Writers hold Lock while they change Idx.
 type Shard struct {
 	sync.RWMutex
-	Idx *DB
+	Idx  *DB
+	comb combiner // see Write
 }
 
 // NewShard returns an empty shard.

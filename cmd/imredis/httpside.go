@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,9 @@ func (p *probe) ready(ctx context.Context) error {
 func httpHandler(reg *prometheus.Registry, p *probe, withPprof bool, log zerolog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	if withPprof {
+		// Sample contended locks too, so that /debug/pprof/mutex has
+		// something to show; one event in 100 costs nothing measurable.
+		runtime.SetMutexProfileFraction(100)
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
 		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)

@@ -17,9 +17,8 @@ func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
 	}
 	k := key(n, inc.ID)
 	m := own(k, &inc.Meta)
-	d.Lock()
-	b, err := s.put(n, d, k, m, engine.OpSaved)
-	d.Unlock()
+	var b *batch
+	d.Write(func() { b, err = s.put(n, d, k, m, engine.OpSaved) })
 	if err != nil {
 		return err
 	}
@@ -37,13 +36,18 @@ func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (str
 	}
 	k := key(n, inc.ID)
 	m := own(k, &inc.Meta)
-	d.Lock()
-	if dup := d.Idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
-		d.Unlock()
-		return dup.ID, false, nil
+	var b *batch
+	dupID := ""
+	d.Write(func() {
+		if dup := d.Idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
+			dupID = dup.ID
+			return
+		}
+		b, err = s.put(n, d, k, m, engine.OpSaved)
+	})
+	if dupID != "" {
+		return dupID, false, nil
 	}
-	b, err := s.put(n, d, k, m, engine.OpSaved)
-	d.Unlock()
 	if err != nil {
 		return "", false, err
 	}
@@ -59,20 +63,23 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 	if err != nil {
 		return "", err
 	}
-	d.Lock()
-	stored := d.Idx.Get(inc.ID)
-	if stored == nil {
-		d.Unlock()
-		return "", engine.NotFound(inc.ID)
-	}
-	if err := engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
-		d.Unlock()
-		return "", err
-	}
-	k := key(n, inc.ID)
-	m := own(k, &inc.Meta)
-	b, err := s.put(n, d, k, m, engine.OpUpdated)
-	d.Unlock()
+	var (
+		b *batch
+		m *engine.Meta
+	)
+	d.Write(func() {
+		stored := d.Idx.Get(inc.ID)
+		if stored == nil {
+			err = engine.NotFound(inc.ID)
+			return
+		}
+		if err = engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
+			return
+		}
+		k := key(n, inc.ID)
+		m = own(k, &inc.Meta)
+		b, err = s.put(n, d, k, m, engine.OpUpdated)
+	})
 	if err != nil {
 		return "", err
 	}
@@ -102,19 +109,21 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d.Lock()
-	gone := existing(d, ids)
-	if len(gone) == 0 {
-		d.Unlock()
-		return 0, nil
-	}
-	events := make([]engine.Event, len(gone))
-	for i, m := range gone {
-		events[i] = event(engine.OpDeleted, n, m)
-	}
-	b, err := s.remove(n, d, gone, events)
-	d.Unlock()
-	if err != nil {
+	var (
+		b    *batch
+		gone []*engine.Meta
+	)
+	d.Write(func() {
+		if gone = existing(d, ids); len(gone) == 0 {
+			return
+		}
+		events := make([]engine.Event, len(gone))
+		for i, m := range gone {
+			events[i] = event(engine.OpDeleted, n, m)
+		}
+		b, err = s.remove(n, d, gone, events)
+	})
+	if err != nil || len(gone) == 0 {
 		return 0, err
 	}
 	if err := s.await(ctx, b); err != nil {

@@ -36,10 +36,10 @@ func (s *Store) Save(ctx context.Context, n int, inc *engine.Incident) error {
 		return err
 	}
 	m := inc.Meta
-	d.Lock()
-	defer d.Unlock()
-	d.Idx.Put(&m)
-	s.emit(engine.OpSaved, n, &m)
+	d.Write(func() {
+		d.Idx.Put(&m)
+		s.emit(engine.OpSaved, n, &m)
+	})
 	return nil
 }
 
@@ -53,13 +53,18 @@ func (s *Store) SaveDedup(ctx context.Context, n int, inc *engine.Incident) (str
 		inc.SetFingerprint(inc.ComputeFingerprint())
 	}
 	m := inc.Meta
-	d.Lock()
-	defer d.Unlock()
-	if dup := d.Idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
-		return dup.ID, false, nil
+	dupID := ""
+	d.Write(func() {
+		if dup := d.Idx.NewestActive(m.Fingerprint, m.ID); dup != nil {
+			dupID = dup.ID
+			return
+		}
+		d.Idx.Put(&m)
+		s.emit(engine.OpSaved, n, &m)
+	})
+	if dupID != "" {
+		return dupID, false, nil
 	}
-	d.Idx.Put(&m)
-	s.emit(engine.OpSaved, n, &m)
 	return m.ID, true, nil
 }
 
@@ -69,19 +74,22 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 	if err != nil {
 		return "", err
 	}
-	d.Lock()
-	defer d.Unlock()
-	stored := d.Idx.Get(inc.ID)
-	if stored == nil {
-		return "", engine.NotFound(inc.ID)
-	}
-	if err := engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
-		return "", err
-	}
-	m := inc.Meta
-	d.Idx.Put(&m)
-	s.emit(engine.OpUpdated, n, &m)
-	return engine.FormatTime(m.Updated), nil
+	at := ""
+	d.Write(func() {
+		stored := d.Idx.Get(inc.ID)
+		if stored == nil {
+			err = engine.NotFound(inc.ID)
+			return
+		}
+		if err = engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
+			return
+		}
+		m := inc.Meta
+		d.Idx.Put(&m)
+		s.emit(engine.OpUpdated, n, &m)
+		at = engine.FormatTime(m.Updated)
+	})
+	return at, err
 }
 
 // Delete removes the incidents with ids.
@@ -90,15 +98,15 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d.Lock()
-	defer d.Unlock()
 	removed := 0
-	for _, id := range ids {
-		if m := d.Idx.Delete(strings.ToLower(id)); m != nil {
-			removed++
-			s.emit(engine.OpDeleted, n, m)
+	d.Write(func() {
+		for _, id := range ids {
+			if m := d.Idx.Delete(strings.ToLower(id)); m != nil {
+				removed++
+				s.emit(engine.OpDeleted, n, m)
+			}
 		}
-	}
+	})
 	return removed, nil
 }
 
