@@ -55,7 +55,7 @@ func newTree() *tree {
 // DB indexes one database's incidents by id and by every filterable field,
 // each secondary index ordered by (created_at, id).
 type DB struct {
-	byID     map[string]*entry
+	byID     map[key]*entry
 	all      *tree
 	severity [5]*tree
 	state    [6]*tree
@@ -75,7 +75,7 @@ func New() *DB {
 
 // Clear removes every incident.
 func (d *DB) Clear() {
-	d.byID = make(map[string]*entry)
+	d.byID = make(map[key]*entry)
 	d.all = newTree()
 	for i := range d.severity {
 		d.severity[i] = newTree()
@@ -98,9 +98,13 @@ func (d *DB) Len() int { return len(d.byID) }
 // Stats returns the per-severity and per-state counts.
 func (d *DB) Stats() engine.Stats { return d.stats }
 
-// Get returns the incident with id, or nil.
+// Get returns the incident with id (in either case), or nil.
 func (d *DB) Get(id string) *engine.Meta {
-	if e := d.byID[id]; e != nil {
+	k, ok := keyOf(id)
+	if !ok {
+		return nil
+	}
+	if e := d.byID[k]; e != nil {
 		return e.m
 	}
 	return nil
@@ -109,12 +113,20 @@ func (d *DB) Get(id string) *engine.Meta {
 // Put inserts m, replacing (and un-indexing) any incident with the same id,
 // which it returns.
 func (d *DB) Put(m *engine.Meta) *engine.Meta {
-	if e := d.byID[m.ID]; e != nil && e.m.Created == m.Created {
+	k, ok := keyOf(m.ID)
+	if !ok {
+		panic("index: incident id " + m.ID + " is not a UUID")
+	}
+	e := d.byID[k]
+	if e != nil && e.m.Created == m.Created {
 		return d.replace(e, m)
 	}
-	old := d.Delete(m.ID)
-	e := &entry{m}
-	d.byID[m.ID] = e
+	var old *engine.Meta
+	if e != nil {
+		old = d.remove(k, e)
+	}
+	e = &entry{m}
+	d.byID[k] = e
 	it := itemOf(e)
 	d.all.Set(it)
 	d.severity[m.Severity].Set(it)
@@ -174,14 +186,23 @@ func move(from, to *tree, it item) {
 	}
 }
 
-// Delete removes the incident with id and returns it, or nil.
+// Delete removes the incident with id (in either case) and returns it, or nil.
 func (d *DB) Delete(id string) *engine.Meta {
-	e := d.byID[id]
+	k, ok := keyOf(id)
+	if !ok {
+		return nil
+	}
+	e := d.byID[k]
 	if e == nil {
 		return nil
 	}
+	return d.remove(k, e)
+}
+
+// remove un-indexes e, held under k, and returns its incident.
+func (d *DB) remove(k key, e *entry) *engine.Meta {
 	m := e.m
-	delete(d.byID, id)
+	delete(d.byID, k)
 	it := itemOf(e)
 	d.all.Delete(it)
 	d.severity[m.Severity].Delete(it)

@@ -2,6 +2,7 @@ package index
 
 import (
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -150,5 +151,31 @@ func BenchmarkCount(b *testing.B) {
 				d.Count(&c.f)
 			}
 		})
+	}
+}
+
+// BenchmarkGet looks incidents up by id in a scattered order, as INC.GET
+// does. The ids asked for lie one after another in memory, as a request's
+// id is at hand, so that the lookup's own memory traffic is what is timed.
+func BenchmarkGet(b *testing.B) {
+	d, metas := loaded(b)
+	var buf strings.Builder
+	for i := range benchSize {
+		buf.WriteString(metas[i*7919%benchSize].ID)
+	}
+	all := buf.String()
+	ids := make([]string, benchSize)
+	for i := range ids {
+		ids[i] = all[i*36 : i*36+36]
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if d.Get(ids[i]) == nil {
+			b.Fatal("missing incident")
+		}
+		if i++; i == len(ids) {
+			i = 0
+		}
 	}
 }

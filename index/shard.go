@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/imredis/imredis/engine"
@@ -38,19 +37,12 @@ func (s *Shard) Doc(id string) []byte {
 	return s.doc(id)
 }
 
-// doc looks id up as given first: ids are stored lowercase, and clients
-// mostly send them so, which spares lowering every id.
+// doc returns the document of id (in either case), or nil.
 func (s *Shard) doc(id string) []byte {
-	m := s.Idx.Get(id)
-	if m == nil {
-		if low := strings.ToLower(id); low != id {
-			m = s.Idx.Get(low)
-		}
+	if m := s.Idx.Get(id); m != nil {
+		return m.Doc
 	}
-	if m == nil {
-		return nil
-	}
-	return m.Doc
+	return nil
 }
 
 // Page answers q with documents.
