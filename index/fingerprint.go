@@ -5,39 +5,39 @@ import "github.com/imredis/imredis/engine"
 // fpIndex indexes incidents by fingerprint. Most fingerprints belong to one
 // incident (a fingerprint exists to find the rare repeat), and a tree per
 // fingerprint would cost about 200 bytes each; so a fingerprint held by one
-// incident maps to its entry directly and gets a tree only once a second one
+// incident maps to its slot directly and gets a tree only once a second one
 // shares it. Each fingerprint is in exactly one of the two maps.
 type fpIndex struct {
-	one  map[string]*entry
+	one  map[string]uint32
 	many map[string]*tree
 }
 
 func newFPIndex() fpIndex {
-	return fpIndex{one: make(map[string]*entry), many: make(map[string]*tree)}
+	return fpIndex{one: make(map[string]uint32), many: make(map[string]*tree)}
 }
 
-// insert adds e under fingerprint fp.
-func (x fpIndex) insert(fp string, e *entry) {
+// insert adds it, an item of d, under fingerprint fp.
+func (x fpIndex) insert(d *DB, fp string, it item) {
 	if t := x.many[fp]; t != nil {
-		t.Set(itemOf(e))
+		t.Set(it)
 		return
 	}
-	first := x.one[fp]
-	if first == nil {
-		x.one[fp] = e
+	first, ok := x.one[fp]
+	if !ok {
+		x.one[fp] = it.slot
 		return
 	}
-	t := newTree()
-	t.Set(itemOf(first))
-	t.Set(itemOf(e))
+	t := d.newTree()
+	t.Set(d.itemOf(first))
+	t.Set(it)
 	delete(x.one, fp)
 	x.many[fp] = t
 }
 
-// remove takes e out of fingerprint fp.
-func (x fpIndex) remove(fp string, e *entry) {
-	if first := x.one[fp]; first != nil {
-		if first == e {
+// remove takes it out of fingerprint fp.
+func (x fpIndex) remove(fp string, it item) {
+	if first, ok := x.one[fp]; ok {
+		if first == it.slot {
 			delete(x.one, fp)
 		}
 		return
@@ -46,34 +46,34 @@ func (x fpIndex) remove(fp string, e *entry) {
 	if t == nil {
 		return
 	}
-	t.Delete(itemOf(e))
+	t.Delete(it)
 	if t.Len() == 1 {
 		last, _ := t.Min()
 		delete(x.many, fp)
-		x.one[fp] = last.e
+		x.one[fp] = last.slot
 	}
 }
 
-// tree returns the tree of fingerprint fp, or nil when no incident has it;
-// a fingerprint of one incident gets a one-item tree made for the query.
-func (x fpIndex) tree(fp string) *tree {
+// tree returns the tree of fingerprint fp, or nil when no incident of d has
+// it; a fingerprint of one incident gets a one-item tree made for the query.
+func (x fpIndex) tree(d *DB, fp string) *tree {
 	if t := x.many[fp]; t != nil {
 		return t
 	}
-	e := x.one[fp]
-	if e == nil {
+	s, ok := x.one[fp]
+	if !ok {
 		return nil
 	}
-	t := newTree()
-	t.Set(itemOf(e))
+	t := d.newTree()
+	t.Set(d.itemOf(s))
 	return t
 }
 
-// newestActive returns the newest active incident with fingerprint fp whose
-// id is not exclude, or nil.
-func (x fpIndex) newestActive(fp, exclude string) *engine.Meta {
-	if e := x.one[fp]; e != nil {
-		if m := e.m; m.Active() && m.ID != exclude {
+// newestActive returns the newest active incident of d with fingerprint fp
+// whose id is not exclude, or nil.
+func (x fpIndex) newestActive(d *DB, fp, exclude string) *engine.Meta {
+	if s, ok := x.one[fp]; ok {
+		if m := d.metas[s]; m.Active() && m.ID != exclude {
 			return m
 		}
 		return nil
@@ -84,7 +84,7 @@ func (x fpIndex) newestActive(fp, exclude string) *engine.Meta {
 	}
 	var found *engine.Meta
 	t.Reverse(func(it item) bool {
-		if m := it.e.m; m.Active() && m.ID != exclude {
+		if m := d.metas[it.slot]; m.Active() && m.ID != exclude {
 			found = m
 			return false
 		}

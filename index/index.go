@@ -5,40 +5,46 @@
 package index
 
 import (
+	"math"
 	"slices"
 
 	"github.com/imredis/imredis/engine"
 	"github.com/tidwall/btree"
 )
 
-// entry is an incident's place in the trees. The trees hold the entry, not
-// the incident, so an upsert that keeps what a tree orders and filters by
-// swaps the incident in the entry and leaves that tree alone.
-type entry struct{ m *engine.Meta }
-
-// item is one element of a tree: the entry with its created_at copied
-// inline, so that ordering the items rarely has to load the incident.
+// item is one element of a tree: an incident's slot, the number under which
+// its DB holds it (DB.metas), with its created_at copied inline so that
+// ordering items rarely has to load the incident. Items hold no pointer, so
+// the collector never scans the trees' items; and an upsert that keeps what a
+// tree orders and filters by swaps the incident in its slot and leaves that
+// tree alone.
 type item struct {
 	created int64
-	e       *entry
+	slot    uint32
 }
 
-func itemOf(e *entry) item { return item{e.m.Created, e} }
-
-// pivot is the item that sorts where (created, id) would.
-func pivot(created int64, id string) item {
-	return item{created, &entry{&engine.Meta{Created: created, ID: id}}}
-}
+// noSlot is the slot of a pivot: an item that sorts before every incident
+// created at the same instant.
+const noSlot = math.MaxUint32
 
 // tree is a set of incidents ordered by (created_at, id).
 type tree = btree.BTreeG[item]
 
-func less(a, b item) bool {
-	if a.created != b.created {
+// less orders items by (created_at, id).
+func (d *DB) less(a, b item) bool {
+	switch {
+	case a.created != b.created:
 		return a.created < b.created
+	case a.slot == b.slot:
+		return false
+	case a.slot == noSlot || b.slot == noSlot:
+		return a.slot == noSlot
 	}
-	return a.e.m.ID < b.e.m.ID
+	return d.metas[a.slot].ID < d.metas[b.slot].ID
 }
+
+// itemOf returns the item of the incident in slot s.
+func (d *DB) itemOf(s uint32) item { return item{d.metas[s].Created, s} }
 
 // lessMeta orders incidents as the trees do.
 func lessMeta(a, b *engine.Meta) bool {
@@ -48,14 +54,16 @@ func lessMeta(a, b *engine.Meta) bool {
 	return a.ID < b.ID
 }
 
-func newTree() *tree {
-	return btree.NewBTreeGOptions(less, btree.Options{NoLocks: true})
+func (d *DB) newTree() *tree {
+	return btree.NewBTreeGOptions(d.less, btree.Options{NoLocks: true})
 }
 
 // DB indexes one database's incidents by id and by every filterable field,
 // each secondary index ordered by (created_at, id).
 type DB struct {
-	byID     map[key]*entry
+	byID     map[key]uint32 // slot by id
+	metas    []*engine.Meta // incident by slot; nil for a free slot
+	free     []uint32       // free slots
 	all      *tree
 	severity [5]*tree
 	state    [6]*tree
@@ -75,16 +83,17 @@ func New() *DB {
 
 // Clear removes every incident.
 func (d *DB) Clear() {
-	d.byID = make(map[key]*entry)
-	d.all = newTree()
+	d.byID = make(map[key]uint32)
+	d.metas, d.free = nil, nil
+	d.all = d.newTree()
 	for i := range d.severity {
-		d.severity[i] = newTree()
+		d.severity[i] = d.newTree()
 	}
 	for i := range d.state {
-		d.state[i] = newTree()
+		d.state[i] = d.newTree()
 	}
 	for i := range d.typ {
-		d.typ[i] = newTree()
+		d.typ[i] = d.newTree()
 	}
 	d.source = make(map[string]*tree)
 	d.label = make(map[engine.Label]*tree)
@@ -104,8 +113,8 @@ func (d *DB) Get(id string) *engine.Meta {
 	if !ok {
 		return nil
 	}
-	if e := d.byID[k]; e != nil {
-		return e.m
+	if s, ok := d.byID[k]; ok {
+		return d.metas[s]
 	}
 	return nil
 }
@@ -117,60 +126,75 @@ func (d *DB) Put(m *engine.Meta) *engine.Meta {
 	if !ok {
 		panic("index: incident id " + m.ID + " is not a UUID")
 	}
-	e := d.byID[k]
-	if e != nil && e.m.Created == m.Created {
-		return d.replace(e, m)
+	s, found := d.byID[k]
+	if found && d.metas[s].Created == m.Created {
+		return d.replace(s, m)
 	}
 	var old *engine.Meta
-	if e != nil {
-		old = d.remove(k, e)
+	if found {
+		old = d.remove(k, s)
 	}
-	e = &entry{m}
-	d.byID[k] = e
-	it := itemOf(e)
+	s = d.alloc(m)
+	d.byID[k] = s
+	it := item{m.Created, s}
 	d.all.Set(it)
 	d.severity[m.Severity].Set(it)
 	d.state[m.State].Set(it)
 	d.typ[m.Type].Set(it)
-	insert(d.source, m.Source, it)
+	insert(d, d.source, m.Source, it)
 	for _, l := range m.Labels {
-		insert(d.label, l, it)
+		insert(d, d.label, l, it)
 	}
 	if m.Fingerprint != "" {
-		d.fp.insert(m.Fingerprint, e)
+		d.fp.insert(d, m.Fingerprint, it)
 	}
 	d.stats.Add(m, 1)
 	return old
 }
 
-// replace puts m in e, whose incident sorts at the same (created_at, id), and
-// returns the incident it held. Only the trees of values that changed move
-// the entry; the others hold it already.
-func (d *DB) replace(e *entry, m *engine.Meta) *engine.Meta {
-	old := e.m
-	e.m = m
-	it := itemOf(e)
+// alloc gives m a slot.
+func (d *DB) alloc(m *engine.Meta) uint32 {
+	if n := len(d.free); n > 0 {
+		s := d.free[n-1]
+		d.free = d.free[:n-1]
+		d.metas[s] = m
+		return s
+	}
+	if len(d.metas) == noSlot {
+		panic("index: a database holds at most 4294967295 incidents")
+	}
+	d.metas = append(d.metas, m)
+	return uint32(len(d.metas) - 1)
+}
+
+// replace puts m in slot s, whose incident sorts at the same (created_at,
+// id), and returns the incident it held. Only the trees of values that
+// changed move the item; the others hold it already.
+func (d *DB) replace(s uint32, m *engine.Meta) *engine.Meta {
+	old := d.metas[s]
+	d.metas[s] = m
+	it := item{m.Created, s}
 	move(d.severity[old.Severity], d.severity[m.Severity], it)
 	move(d.state[old.State], d.state[m.State], it)
 	move(d.typ[old.Type], d.typ[m.Type], it)
 	if old.Source != m.Source {
 		remove(d.source, old.Source, it)
-		insert(d.source, m.Source, it)
+		insert(d, d.source, m.Source, it)
 	}
 	if !slices.Equal(old.Labels, m.Labels) {
 		for _, l := range old.Labels {
 			remove(d.label, l, it)
 		}
 		for _, l := range m.Labels {
-			insert(d.label, l, it)
+			insert(d, d.label, l, it)
 		}
 	}
 	if old.Fingerprint != m.Fingerprint {
 		if old.Fingerprint != "" {
-			d.fp.remove(old.Fingerprint, e)
+			d.fp.remove(old.Fingerprint, it)
 		}
 		if m.Fingerprint != "" {
-			d.fp.insert(m.Fingerprint, e)
+			d.fp.insert(d, m.Fingerprint, it)
 		}
 	}
 	d.stats.Add(old, -1)
@@ -192,18 +216,19 @@ func (d *DB) Delete(id string) *engine.Meta {
 	if !ok {
 		return nil
 	}
-	e := d.byID[k]
-	if e == nil {
+	s, ok := d.byID[k]
+	if !ok {
 		return nil
 	}
-	return d.remove(k, e)
+	return d.remove(k, s)
 }
 
-// remove un-indexes e, held under k, and returns its incident.
-func (d *DB) remove(k key, e *entry) *engine.Meta {
-	m := e.m
+// remove un-indexes the incident in slot s, held under k, frees the slot and
+// returns the incident.
+func (d *DB) remove(k key, s uint32) *engine.Meta {
+	m := d.metas[s]
 	delete(d.byID, k)
-	it := itemOf(e)
+	it := item{m.Created, s}
 	d.all.Delete(it)
 	d.severity[m.Severity].Delete(it)
 	d.state[m.State].Delete(it)
@@ -213,16 +238,19 @@ func (d *DB) remove(k key, e *entry) *engine.Meta {
 		remove(d.label, l, it)
 	}
 	if m.Fingerprint != "" {
-		d.fp.remove(m.Fingerprint, e)
+		d.fp.remove(m.Fingerprint, it)
 	}
 	d.stats.Add(m, -1)
+	d.metas[s] = nil
+	d.free = append(d.free, s)
 	return m
 }
 
-func insert[K comparable](idx map[K]*tree, k K, it item) {
+// insert adds it to idx's tree of k, which it makes when k has none.
+func insert[K comparable](d *DB, idx map[K]*tree, k K, it item) {
 	t := idx[k]
 	if t == nil {
-		t = newTree()
+		t = d.newTree()
 		idx[k] = t
 	}
 	t.Set(it)
@@ -240,7 +268,7 @@ func remove[K comparable](idx map[K]*tree, k K, it item) {
 // NewestActive returns the newest active incident with fingerprint fp whose id
 // is not exclude, or nil.
 func (d *DB) NewestActive(fp, exclude string) *engine.Meta {
-	return d.fp.newestActive(fp, exclude)
+	return d.fp.newestActive(d, fp, exclude)
 }
 
 // IDs returns the ids of the incidents matching f in (created_at, id) order.
@@ -255,5 +283,5 @@ func (d *DB) IDs(f *engine.Filter) []string {
 
 // Ascend calls fn for every incident in (created_at, id) order until fn returns false.
 func (d *DB) Ascend(fn func(*engine.Meta) bool) {
-	d.all.Scan(func(it item) bool { return fn(it.e.m) })
+	d.all.Scan(func(it item) bool { return fn(d.metas[it.slot]) })
 }

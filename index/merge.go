@@ -16,13 +16,14 @@ type cursor struct {
 // merge yields the union of several trees in query order. The trees of one
 // dimension are disjoint, so no item repeats.
 type merge struct {
+	d            *DB
 	cs           []*cursor
 	desc         bool
 	since, until int64
 }
 
-func newMerge(ts []*tree, f *engine.Filter, desc bool, after *engine.Position) *merge {
-	m := &merge{desc: desc, since: f.Since, until: f.Until}
+func newMerge(d *DB, ts []*tree, f *engine.Filter, desc bool, after *engine.Position) *merge {
+	m := &merge{d: d, desc: desc, since: f.Since, until: f.Until}
 	for _, t := range ts {
 		c := &cursor{it: t.Iter()}
 		if m.start(c, after) {
@@ -36,41 +37,66 @@ func newMerge(ts []*tree, f *engine.Filter, desc bool, after *engine.Position) *
 
 // start positions c on its first item in query order; false when there is none.
 func (m *merge) start(c *cursor, after *engine.Position) bool {
-	var piv item
-	strict := false
 	if m.desc {
-		bounded := m.until != math.MaxInt64
-		if bounded {
-			piv = pivot(m.until, "")
+		// The last item before the nearer of until and after.
+		var end *engine.Position
+		if m.until != math.MaxInt64 {
+			end = &engine.Position{Created: m.until}
 		}
-		if after != nil {
-			a := pivot(after.Created, after.ID)
-			if !bounded || less(a, piv) {
-				piv, bounded = a, true
-			}
+		if after != nil && (end == nil || posLess(*after, *end)) {
+			end = after
 		}
 		var ok bool
-		if !bounded {
+		if end == nil {
 			ok = c.it.Last()
-		} else if c.it.Seek(piv) {
+		} else if m.seek(c, *end) {
 			ok = c.it.Prev()
 		} else {
 			ok = c.it.Last()
 		}
 		return m.load(c, ok)
 	}
-	piv = pivot(m.since, "")
-	if after != nil {
-		a := pivot(after.Created, after.ID)
-		if !less(a, piv) {
-			piv, strict = a, true
+	// The first item from since, or after after.
+	from, strict := engine.Position{Created: m.since}, false
+	if after != nil && !posLess(*after, from) {
+		from, strict = *after, true
+	}
+	ok := m.seek(c, from)
+	if ok && strict {
+		if it := c.it.Item(); it.created == from.Created && m.d.metas[it.slot].ID == from.ID {
+			ok = c.it.Next()
 		}
 	}
-	ok := c.it.Seek(piv)
-	if ok && strict && !less(piv, c.it.Item()) {
+	return m.load(c, ok)
+}
+
+// seek moves c to the first item at or after position p; false when there
+// is none. When the incident at p is still there, its own item is the key;
+// otherwise the items created at p's instant are stepped through from the
+// first.
+func (m *merge) seek(c *cursor, p engine.Position) bool {
+	if k, ok := keyOf(p.ID); ok {
+		if s, ok := m.d.byID[k]; ok && m.d.metas[s].Created == p.Created && m.d.metas[s].ID == p.ID {
+			return c.it.Seek(item{p.Created, s})
+		}
+	}
+	ok := c.it.Seek(item{p.Created, noSlot})
+	for ok && p.ID != "" {
+		it := c.it.Item()
+		if it.created != p.Created || m.d.metas[it.slot].ID >= p.ID {
+			break
+		}
 		ok = c.it.Next()
 	}
-	return m.load(c, ok)
+	return ok
+}
+
+// posLess orders positions as the trees order items.
+func posLess(a, b engine.Position) bool {
+	if a.Created != b.Created {
+		return a.Created < b.Created
+	}
+	return a.ID < b.ID
 }
 
 // load records c's current item if it is within the time bounds.
@@ -84,7 +110,7 @@ func (m *merge) load(c *cursor, ok bool) bool {
 		c.item = nil
 		return false
 	}
-	c.item = it.e.m
+	c.item = m.d.metas[it.slot]
 	return true
 }
 

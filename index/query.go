@@ -38,7 +38,7 @@ func (d *DB) plan(f *engine.Filter) (drive []*tree, dims int, ok bool) {
 		consider(lookup(f.Sources, func(v string) *tree { return d.source[v] }))
 	}
 	if len(f.Fingerprints) > 0 {
-		consider(lookup(f.Fingerprints, d.fp.tree))
+		consider(lookup(f.Fingerprints, func(fp string) *tree { return d.fp.tree(d, fp) }))
 	}
 	for _, l := range f.Labels {
 		consider(lookup([]engine.Label{l}, func(v engine.Label) *tree { return d.label[v] }))
@@ -78,7 +78,7 @@ func (d *DB) Each(f *engine.Filter, desc bool, after *engine.Position, fn func(*
 	if !ok {
 		return
 	}
-	m := newMerge(drive, f, desc, after)
+	m := newMerge(d, drive, f, desc, after)
 	defer m.release()
 	for {
 		item := m.next()
