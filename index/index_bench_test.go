@@ -49,8 +49,8 @@ func loaded(b *testing.B) (*DB, []*engine.Meta) {
 }
 
 // BenchmarkPutReplace upserts an existing incident with a new state: the
-// index moves every entry of the old version to the new one (INC.SAVE or
-// INC.UPDATE of a stored incident).
+// new version takes the old one's slot and moves between the state trees
+// only (INC.SAVE or INC.UPDATE of a stored incident).
 func BenchmarkPutReplace(b *testing.B) {
 	d, metas := loaded(b)
 	next := make([]*engine.Meta, 1024)
