@@ -3,7 +3,6 @@ package buntdb
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/imredis/imredis/engine"
 	bunt "github.com/tidwall/buntdb"
@@ -181,7 +180,7 @@ func existing(d *db, ids []string) []*engine.Meta {
 	var gone []*engine.Meta
 	seen := make(map[*engine.Meta]bool, len(ids))
 	for _, id := range ids {
-		if m := d.Idx.Get(strings.ToLower(id)); m != nil && !seen[m] {
+		if m := d.Idx.Get(id); m != nil && !seen[m] {
 			seen[m] = true
 			gone = append(gone, m)
 		}

@@ -4,7 +4,6 @@ package memory
 
 import (
 	"context"
-	"strings"
 
 	"github.com/imredis/imredis/engine"
 	"github.com/imredis/imredis/index"
@@ -101,7 +100,7 @@ func (s *Store) Delete(ctx context.Context, n int, ids []string) (int, error) {
 	removed := 0
 	d.Write(func() {
 		for _, id := range ids {
-			if m := d.Idx.Delete(strings.ToLower(id)); m != nil {
+			if m := d.Idx.Delete(id); m != nil {
 				removed++
 				s.emit(engine.OpDeleted, n, m)
 			}
