@@ -8,7 +8,8 @@ import (
 )
 
 // Shard is one database's DB behind a read-write lock, with the read side
-// that every in-process engine serves. Writers hold Lock while they change Idx.
+// that every in-process engine serves. Writers change Idx inside Write, which
+// holds Lock and lets concurrent writers share its turns, or hold Lock themselves.
 type Shard struct {
 	sync.RWMutex
 	Idx  *DB
