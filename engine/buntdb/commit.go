@@ -13,25 +13,26 @@ import (
 	bunt "github.com/tidwall/buntdb"
 )
 
-// batch is a group of writes that one fsync acknowledges.
+// batch is a group of writes that one file write (and under fsync always
+// one fsync) acknowledges.
 type batch struct {
 	done   chan struct{}
 	writes []func(tx *bunt.Tx) error // deferred file writes, in commit order
-	events []engine.Event            // in commit order, emitted once the fsync succeeds
+	events []engine.Event            // in commit order, emitted once the batch is written (and fsynced)
 	err    error                     // set before done is closed
 }
 
 // syncer is the group-commit goroutine. Writers join the current batch; the
 // syncer takes the batch, writes its deferred records to the file in one
-// buntdb transaction (one write call), fsyncs, and releases every writer in
-// it. An fsync therefore always covers the writes it acknowledges, and
-// writers arriving during an fsync share the next one.
+// buntdb transaction (one write call), fsyncs when the policy or a
+// compaction asks for it, and releases every writer in it. An fsync
+// therefore always covers the writes it acknowledges, and writers arriving
+// during a write or an fsync share the next one.
 type syncer struct {
-	s      *Store
-	mu     sync.Mutex
-	cur    *batch        // collecting writers; nil when none wait
-	flying bool          // a batch is being fsynced
-	wake   chan struct{} // capacity 1
+	s    *Store
+	mu   sync.Mutex
+	cur  *batch        // collecting writers; nil when none wait
+	wake chan struct{} // capacity 1
 }
 
 func newSyncer(s *Store) *syncer {
@@ -58,13 +59,6 @@ func (y *syncer) join(write func(tx *bunt.Tx) error, events []engine.Event) *bat
 	return y.cur
 }
 
-// busy reports whether a batch waits or is in flight.
-func (y *syncer) busy() bool {
-	y.mu.Lock()
-	defer y.mu.Unlock()
-	return y.cur != nil || y.flying
-}
-
 // run serves batches until the store stops, then drains the last one.
 func (y *syncer) run() {
 	defer y.s.wg.Done()
@@ -79,36 +73,44 @@ func (y *syncer) run() {
 	}
 }
 
-// flush writes the current batch's deferred records, fsyncs, emits its
-// events and releases it.
+// flush writes the current batch's deferred records, fsyncs under fsync
+// always and while a compaction swaps files (see compact), emits its events
+// and releases it.
 func (y *syncer) flush() {
 	y.mu.Lock()
 	b := y.cur
-	y.cur, y.flying = nil, b != nil
+	y.cur = nil
 	y.mu.Unlock()
 	if b == nil {
 		return
 	}
-	s := y.s
-	if h := s.health.Load(); h != nil {
-		b.err = h.err
-		s.keepUnwritten(b.writes)
-	} else if err := s.writeBatch(b.writes); err != nil {
-		s.fail(err)
-		b.err = err
-		s.keepUnwritten(b.writes)
-	} else if err := s.syncFile(); err != nil {
-		s.fail(err)
-		b.err = err
-	} else {
+	if b.err = y.s.writeOut(b.writes); b.err == nil {
 		for _, ev := range b.events {
-			s.opts.Emit(ev)
+			y.s.opts.Emit(ev)
 		}
 	}
-	y.mu.Lock()
-	y.flying = false
-	y.mu.Unlock()
 	close(b.done)
+}
+
+// writeOut writes a batch's deferred records and fsyncs when due. Writes it
+// could not make, or that come after a failure, are kept for the compaction
+// that heals the store (see keepUnwritten).
+func (s *Store) writeOut(writes []func(tx *bunt.Tx) error) error {
+	if h := s.health.Load(); h != nil {
+		s.keepUnwritten(writes)
+		return h.err
+	}
+	if err := s.writeBatch(writes); err != nil {
+		s.fail(err)
+		s.keepUnwritten(writes)
+		return err
+	}
+	s.dirty.Store(true) // for the everysec fsync, which must come after the write
+	if err := s.syncIfDue(); err != nil {
+		s.fail(err)
+		return err
+	}
+	return nil
 }
 
 // keepUnwritten holds deferred writes that failed, or that came after a
@@ -150,12 +152,11 @@ func (s *Store) writeBatch(writes []func(tx *bunt.Tx) error) error {
 	})
 }
 
-// commit applies one write in memory and, in the same commit order, has it
-// written to the file. Under fsync always the file write is deferred to the
-// group commit, which writes a whole batch in one transaction before its
-// fsync: nothing is acknowledged before both. Under the other policies it
-// is one buntdb transaction here, and the events are emitted at once unless
-// an fsync is due. The caller holds the lock of the database it writes.
+// commit applies one write in memory and, in the same commit order, has the
+// group commit write it to the file: a whole batch in one transaction, and
+// under fsync always an fsync after it. The write is acknowledged (see
+// await) once the batch is in the file, and under fsync always once it is
+// durable. The caller holds the lock of the database it writes.
 func (s *Store) commit(write func(tx *bunt.Tx) error, apply func(), events []engine.Event) (*batch, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
@@ -165,30 +166,13 @@ func (s *Store) commit(write func(tx *bunt.Tx) error, apply func(), events []eng
 	if h := s.health.Load(); h != nil {
 		return nil, unhealthy(h.err)
 	}
-	if s.cfg.Fsync == FsyncAlways {
-		apply()
-		s.stats.writes.Add(1)
-		s.dirty.Store(true)
-		return s.syncer.join(write, events), nil
-	}
-	if err := s.bdb.Update(write); err != nil {
-		return nil, engine.Unavailable(fmt.Errorf("write data file: %v", err))
-	}
 	apply()
 	s.stats.writes.Add(1)
-	s.dirty.Store(true)
-	// While a compaction swaps files, every policy waits for an fsync (see compact).
-	if s.compacting.Load() || s.syncer.busy() {
-		return s.syncer.join(nil, events), nil
-	}
-	for _, ev := range events {
-		s.opts.Emit(ev)
-	}
-	return nil, nil
+	return s.syncer.join(write, events), nil
 }
 
-// await waits for b's fsync, or defers the wait to the server when ctx
-// carries an engine.Deferred (see engine.Defer).
+// await waits for b to be written (and fsynced), or defers the wait to the
+// server when ctx carries an engine.Deferred (see engine.Defer).
 func (s *Store) await(ctx context.Context, b *batch) error {
 	if b == nil || engine.Defer(ctx, func() error { return s.wait(b) }) {
 		return nil
@@ -196,7 +180,7 @@ func (s *Store) await(ctx context.Context, b *batch) error {
 	return s.wait(b)
 }
 
-// wait blocks until b's fsync and reports its outcome.
+// wait blocks until b is written (and fsynced) and reports the outcome.
 func (s *Store) wait(b *batch) error {
 	if b == nil {
 		return nil
@@ -221,6 +205,15 @@ func (s *Store) fail(err error) {
 		s.log.Error().Err(err).Str("file", s.path).Msg("fsync failed; refusing writes until the data file is rewritten")
 	}
 	s.stats.lastFsyncErr.Store(&errorBox{err: err, at: time.Now()})
+}
+
+// syncIfDue fsyncs the file under fsync always, and under every policy while
+// a compaction swaps files (see compact).
+func (s *Store) syncIfDue() error {
+	if s.cfg.Fsync != FsyncAlways && !s.compacting.Load() {
+		return nil
+	}
+	return s.syncFile()
 }
 
 // syncFile makes every write that returned before it was called durable.
