@@ -7,6 +7,7 @@ package index
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/imredis/imredis/engine"
 	"github.com/tidwall/btree"
@@ -117,6 +118,17 @@ func (d *DB) Get(id string) *engine.Meta {
 		return d.metas[s]
 	}
 	return nil
+}
+
+// PrepareUpdate readies inc to replace the stored incident with its id
+// under the UPDATE rules (see engine.PrepareUpdate), or reports that there
+// is none.
+func (d *DB) PrepareUpdate(inc *engine.Incident, ifMatch *int64, now time.Time) error {
+	stored := d.Get(inc.ID)
+	if stored == nil {
+		return engine.NotFound(inc.ID)
+	}
+	return engine.PrepareUpdate(stored, inc, ifMatch, now)
 }
 
 // Put inserts m, replacing (and un-indexing) any incident with the same id,

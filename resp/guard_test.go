@@ -56,6 +56,11 @@ func startGuard(t *testing.T, lim Limits) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveGuard(t, ln, lim)
+}
+
+// serveGuard serves the test handler behind a guard on ln until the test ends.
+func serveGuard(t *testing.T, ln net.Listener, lim Limits) *testServer {
 	s := &testServer{addr: ln.Addr().String(), errs: make(chan string, 16)}
 	gl := NewGuardListener(ln, lim)
 	gl.OnProtocolError = func(msg string) { s.errs <- msg }
@@ -421,17 +426,7 @@ func TestGuardOneWritePerPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := &countingListener{Listener: ln}
-	gl := NewGuardListener(cl, DefaultLimits())
-	done := make(chan struct{})
-	go func() {
-		_ = redcon.Serve(gl, guardHandler, nil, nil)
-		close(done)
-	}()
-	t.Cleanup(func() {
-		_ = gl.Close()
-		<-done
-	})
-	c := (&testServer{addr: ln.Addr().String()}).dial(t)
+	c := serveGuard(t, cl, DefaultLimits()).dial(t)
 	for round := range 20 {
 		var in, want strings.Builder
 		for i := range 16 { // 16 × 720 bytes: one guard read, four redcon reads

@@ -75,12 +75,7 @@ func (s *Store) Update(ctx context.Context, n int, inc *engine.Incident, ifMatch
 	}
 	at := ""
 	d.Write(func() {
-		stored := d.Idx.Get(inc.ID)
-		if stored == nil {
-			err = engine.NotFound(inc.ID)
-			return
-		}
-		if err = engine.PrepareUpdate(stored, inc, ifMatch, s.opts.Now()); err != nil {
+		if err = d.Idx.PrepareUpdate(inc, ifMatch, s.opts.Now()); err != nil {
 			return
 		}
 		m := inc.Meta
