@@ -105,18 +105,20 @@ func (r *run) point(size int) error {
 	return r.matrix(sec, clients, pipes, rows)
 }
 
-// warmWrites sends each row's writes, unrecorded, as many times as the store
-// holds incidents (50 clients, pipeline 16). A store just loaded has not yet
-// run in the steady state of its writes: imredis's collector lets the heap
-// grow to twice the live data before a cycle, and the first time it does the
-// process faults in fresh pages (0.15 page faults per INC.SAVE in a run at 1.5M
-// incidents, 0.002 once the heap had been there). These upserts take every
-// server past that point, so the cells measure the cost of a write at the
-// store's size rather than the first touch of memory after a bulk load.
-// A quarter more writes than that take a freshly loaded buntdb file past
-// twice its live data, which starts a compaction (the engine's default
-// shrink ratio): the cells wait for it to end (up to rewriteWait), so that
-// they measure writes rather than writes beside a rewrite of the whole file.
+// warmWrites sends each row's writes, unrecorded, 1.25 times as many as the
+// store holds incidents (50 clients, pipeline 16), and waits for the
+// compactions they start. A store just loaded has not yet run in the steady
+// state of its writes:
+//   - imredis's collector lets the heap grow to twice the live data before a
+//     cycle, and the first time it does the process faults in fresh pages
+//     (0.15 page faults per INC.SAVE in a run at 1.5M incidents, 0.002 once
+//     the heap had been there);
+//   - the upserts take a freshly loaded buntdb file past twice its live data,
+//     the engine's default shrink ratio, and it compacts: a rewrite of the
+//     whole file beside the writes the cells would measure.
+//
+// The cells then measure the cost of a write at the store's size rather than
+// the first touch of memory or a compaction after a bulk load.
 func (r *run) warmWrites(size int, rows []named) error {
 	start := time.Now()
 	n := int64(size + size/4)
