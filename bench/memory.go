@@ -178,10 +178,7 @@ func (r *run) durable() error {
 	}
 	save := encode(incs, func(inc Incident) []string { return []string{"INC.SAVE", string(inc.JSON)} })
 	set := encode(incs, func(inc Incident) []string { return []string{"SET", IncidentKey(inc.ID), string(inc.JSON)} })
-	seed := make([][]byte, len(incs))
-	for i := range incs {
-		seed[i] = AppendSeedWrite(nil, &incs[i])
-	}
+	seed := seedWrites(incs)
 	sec := r.section("durable", 0, "Durable INC.SAVE vs Redis SET and the seed's write with appendfsync always",
 		"All acknowledge a write only once it is fsynced: imredis "+r.cfg.Durable+" with --fsync always, redis-server "+
 			"with --appendonly yes --appendfsync always. Fresh stores, a pool of 4096 new incidents saved over and over. "+

@@ -46,6 +46,15 @@ func (r *run) section(kind string, size int, title, note string, bases ...string
 	return s
 }
 
+// seedWrites encodes the seed's write of each incident (see AppendSeedWrite).
+func seedWrites(incs []Incident) [][]byte {
+	out := make([][]byte, len(incs))
+	for i := range incs {
+		out[i] = AppendSeedWrite(nil, &incs[i])
+	}
+	return out
+}
+
 // encode encodes one command per element of list.
 func encode[T any](list []T, args func(T) []string) [][]byte {
 	out := make([][]byte, len(list))
@@ -87,10 +96,7 @@ func (r *run) point(size int) error {
 	}
 	save := encode(incs, func(inc Incident) []string { return []string{"INC.SAVE", string(inc.JSON)} })
 	set := encode(incs, func(inc Incident) []string { return []string{"SET", IncidentKey(inc.ID), string(inc.JSON)} })
-	seed := make([][]byte, n)
-	for i := range incs {
-		seed[i] = AppendSeedWrite(nil, &incs[i])
-	}
+	seed := seedWrites(incs)
 	sec := r.section("save", size, fmt.Sprintf("INC.SAVE vs Redis SET and the seed's write, %s incidents", FormatOps(float64(size))),
 		"Upserts of existing incidents (a pool of 4096 documents), after 1.25 times as many unrecorded upserts as "+
 			"the store holds incidents and the end of any compaction they started. The seed's write is SET + SADD into the five "+
