@@ -25,8 +25,18 @@ func (r *run) cell(sec *Section, name string, p *Proc, clients, pipeline int, op
 func (r *run) measure(sec *Section, name string, p *Proc, clients, pipeline int, op Op) (*Result, error) {
 	r.logf("  %-48s c=%-2d P=%-2d ", name, clients, pipeline)
 	cpu0, cpuErr := p.CPU()
-	res, err := Measure(p.Addr, Cell{Clients: clients, Pipeline: pipeline, Warmup: r.cfg.Warmup,
-		Duration: r.cfg.CellTime, MaxRequests: r.cfg.MaxRequests}, op)
+	cell := Cell{Clients: clients, Pipeline: pipeline, Warmup: r.cfg.Warmup, Duration: r.cfg.CellTime, MaxRequests: r.cfg.MaxRequests}
+	var res *Result
+	run := func() (err error) {
+		res, err = Measure(p.Addr, cell, op)
+		return err
+	}
+	var err error
+	if clients == 1 {
+		err = Together(p.Pid(), run) // see Together
+	} else {
+		err = run()
+	}
 	if err != nil {
 		r.logf("FAILED\n")
 		return nil, fmt.Errorf("%s: %s (clients %d, pipeline %d): %w", sec.Title, name, clients, pipeline, err)
