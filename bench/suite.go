@@ -134,6 +134,7 @@ func Run(cfg Config) (*Report, error) {
 	r.rep.Notes = append(r.rep.Notes, fmt.Sprintf("Method: a cell is N clients, each on its own connection, "+
 		"sending a pipeline of P requests and reading the P replies before the next; a request's latency runs from the "+
 		"pipeline's write to its reply. %s warm-up (not recorded), then %s measured, at most %s requests. "+
+		"One-client cells run the client and the server under test on one CPU (bench/README.md says why). "+
 		"GET/SAVE/COUNT/durable rows: best of %d interleaved round(s). Server CPU/op = the server process's "+
 		"user+system CPU time over the cell (/proc, 10 ms ticks) ÷ requests answered in it; for redis:// it "+
 		"counts imredis only, not its upstream. Ratio = imredis ops/s ÷ Redis ops/s "+
