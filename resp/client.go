@@ -2,14 +2,13 @@ package resp
 
 import (
 	"context"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/tidwall/redcon"
 
 	"github.com/imredis/imredis/engine"
 	"github.com/imredis/imredis/internal/monotime"
@@ -24,13 +23,15 @@ type Client struct {
 	LAddr   string
 	Created time.Time
 
-	conn       redcon.Conn
+	conn       net.Conn
+	wbuf       []byte // replies not written yet (see reply and flush)
 	w          Writer
 	ctx        Ctx // what every handler of this connection sees; the same each time
 	nameBuf    []byte
 	closing    bool
 	wantDetach bool
 	detached   bool
+	gone       bool      // its output queue refused a reply: the client is dropped
 	out        *outQueue // set once detached: every write goes through it
 	guard      *GuardConn
 	limits     Limits // the guard's limits once authenticated
@@ -115,7 +116,33 @@ func (c *Client) SetLib(name, ver *string) {
 }
 
 // Kill closes the connection from another goroutine.
-func (c *Client) Kill() { c.conn.NetConn().Close() }
+func (c *Client) Kill() { c.conn.Close() }
+
+// reply queues a command's reply: for the next flush, or on the output
+// queue once the connection is detached.
+func (c *Client) reply(b []byte) {
+	if !c.detached {
+		c.wbuf = append(c.wbuf, b...)
+		return
+	}
+	if !c.gone && !c.out.push(b) {
+		c.gone = true
+	}
+}
+
+// flush writes the queued replies; false when the connection failed.
+func (c *Client) flush() bool {
+	if c.detached || len(c.wbuf) == 0 {
+		return !c.gone
+	}
+	_, err := c.conn.Write(c.wbuf)
+	if cap(c.wbuf) > connKeepSize {
+		c.wbuf = nil
+	} else {
+		c.wbuf = c.wbuf[:0]
+	}
+	return err == nil
+}
 
 // Info renders the connection as one CLIENT LIST / CLIENT INFO line.
 func (c *Client) Info(now time.Time) string {

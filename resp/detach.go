@@ -1,41 +1,21 @@
 package resp
 
-import (
-	"github.com/tidwall/redcon"
-)
-
-// runDetached serves a connection that subscribed: redcon hands it over, and
-// from then on every reply and every published message goes through the
-// client's output queue, written by one writer goroutine, so publishers never
-// wait on this connection's socket.
-func (s *Server) runDetached(c *Client, dc redcon.DetachedConn) {
+// detach turns a connection that subscribed into a pushed one: from then on
+// every reply and every published message goes through the client's output
+// queue, written by one writer goroutine, so publishers never wait on this
+// connection's socket. It reports false when the replies before it could
+// not be written.
+func (s *Server) detach(c *Client) bool {
+	c.wantDetach = false
+	if !c.flush() {
+		return false
+	}
 	if c.guard != nil {
-		_ = c.guard.WriteDirect() // the queue writes while this loop reads
+		_ = c.guard.WriteDirect() // the queue writes while the loop reads
 	}
-	dc.Flush() // replies redcon still buffered, before the queue writes anything
-	go c.out.run(dc.NetConn())
-	defer s.dropDetached(c, dc)
-	for {
-		cmd, err := dc.ReadCommand()
-		if err != nil {
-			return
-		}
-		if !c.out.push(s.exec(c, cmd.Args)) {
-			return
-		}
-		if c.closing {
-			return
-		}
-	}
-}
-
-func (s *Server) dropDetached(c *Client, dc redcon.DetachedConn) {
-	s.hub.drop(c)
-	c.out.finish(true)
-	s.clients.remove(c)
-	if s.opts.OnDisconnect != nil {
-		s.opts.OnDisconnect()
-	}
+	c.detached = true
+	go c.out.run(c.conn)
+	return true
 }
 
 // Hub returns the server's pub/sub hub.
@@ -43,7 +23,7 @@ func (s *Server) Hub() *Hub { return s.hub }
 
 // Subscribe subscribes the connection to channels (patterns when pattern is
 // set) and writes Redis's confirmations. The first subscription detaches the
-// connection from redcon so that messages can be pushed to it at any time.
+// connection (see detach) so that messages can be pushed to it at any time.
 func (c *Ctx) Subscribe(pattern bool, names []string) {
 	if c.out == nil {
 		c.out = newOutQueue(c.srv.opts.OutputLimit)

@@ -116,10 +116,45 @@ func checkRedcon(t *testing.T, cmds [][]byte) {
 	for i := 0; ; i++ {
 		cmd, err := rd.ReadCommand()
 		if err == io.EOF && i == len(want) {
-			return
+			break
 		}
 		if err != nil || i >= len(want) || !slices.EqualFunc(cmd.Args, want[i].Args, bytes.Equal) {
 			t.Fatalf("stream command %d: %q, %v; want %d commands", i, cmd.Args, err, len(want))
+		}
+	}
+	checkBatch(t, stream, want)
+}
+
+// checkBatch checks that the connection loop's parser reads the commands
+// redcon reads from stream, whether the stream arrives whole, in halves or
+// byte by byte.
+func checkBatch(t *testing.T, stream []byte, want []redcon.Command) {
+	for _, step := range []int{len(stream), len(stream)/2 + 1, 1} {
+		var (
+			b          batch
+			got        [][][]byte
+			start, end int
+		)
+		for end < len(stream) {
+			end = min(end+step, len(stream))
+			used, err := b.parse(stream[start:end])
+			if err != nil {
+				t.Fatalf("step %d: parse of %q: %v", step, stream[start:end], err)
+			}
+			start += used
+			got = append(got, b.cmds...)
+			b.cmds = b.cmds[:0]
+		}
+		if start != len(stream) {
+			t.Fatalf("step %d: %q left unparsed", step, stream[start:])
+		}
+		if len(got) != len(want) {
+			t.Fatalf("step %d: %d commands, redcon %d", step, len(got), len(want))
+		}
+		for i := range want {
+			if !slices.EqualFunc(got[i], want[i].Args, bytes.Equal) {
+				t.Fatalf("step %d: command %d is %q, redcon %q", step, i, got[i], want[i].Args)
+			}
 		}
 	}
 }

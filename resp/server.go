@@ -1,6 +1,7 @@
-// Package resp is the transport glue over redcon: the command table,
-// dispatch with arity and auth checks, panic recovery, timing, RESP2/RESP3
-// reply helpers and the one mapping from errors to wire codes.
+// Package resp is the RESP transport: the connection loop behind the framing
+// guard, the command table, dispatch with arity and auth checks, panic
+// recovery, timing, RESP2/RESP3 reply helpers and the one mapping from errors
+// to wire codes.
 package resp
 
 import (
@@ -9,11 +10,11 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/tidwall/redcon"
 
 	"github.com/imredis/imredis/engine"
 	"github.com/imredis/imredis/internal/monotime"
@@ -53,7 +54,8 @@ type Server struct {
 	log        zerolog.Logger
 	clients    clients
 	started    time.Time
-	srv        *redcon.Server
+	lnMu       sync.Mutex
+	lns        []*GuardListener // closed by Close
 	ctx        context.Context
 	cancel     context.CancelFunc
 	hub        *Hub
@@ -81,32 +83,7 @@ func NewServer(t *Table, opts Options) *Server {
 	s := &Server{table: t, opts: opts, log: opts.Logger, started: time.Now(), ctx: ctx, cancel: cancel, hub: opts.Hub}
 	s.clients.byID = make(map[int64]*Client)
 	s.slow.threshold, s.slow.max = opts.SlowLogThreshold, opts.SlowLogLen
-	s.srv = redcon.NewServerNetwork("tcp", "", s.dispatch, s.accept, s.closed)
 	return s
-}
-
-// Serve accepts connections on ln until Close. Every connection passes the
-// RESP framing guard before redcon parses it.
-func (s *Server) Serve(ln net.Listener) error {
-	g := NewGuardListener(ln, s.opts.Limits)
-	g.OnProtocolError = func(msg string) {
-		s.protoErrs.Add(1)
-		if s.opts.OnProtocolError != nil {
-			s.opts.OnProtocolError(msg)
-		}
-	}
-	return s.srv.Serve(g)
-}
-
-// Close stops accepting and closes every connection, detached (subscribed)
-// ones included, which redcon no longer tracks.
-func (s *Server) Close() error {
-	s.cancel()
-	err := s.srv.Close()
-	for _, c := range s.clients.list() {
-		c.Kill()
-	}
-	return err
 }
 
 // Table returns the command table.
@@ -136,14 +113,14 @@ func (s *Server) unauthLimits() Limits {
 	return Limits{MaxMultibulk: 10, MaxBulk: 16 << 10, MaxInline: s.opts.Limits.MaxInline}
 }
 
-func (s *Server) accept(conn redcon.Conn) bool {
-	nc := conn.NetConn()
+// accept registers a new connection.
+func (s *Server) accept(nc net.Conn) *Client {
 	c := &Client{
 		ID:      s.clients.nextID.Add(1),
-		Addr:    conn.RemoteAddr(),
+		Addr:    nc.RemoteAddr().String(),
 		LAddr:   nc.LocalAddr().String(),
 		Created: time.Now(),
-		conn:    conn,
+		conn:    nc,
 	}
 	c.SetProto(2)
 	c.authed.Store(!s.opts.AuthRequired)
@@ -154,18 +131,23 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		}
 	}
 	c.ctx = Ctx{Client: c, W: &c.w, srv: s}
-	conn.SetContext(c)
 	s.clients.add(c)
 	if s.opts.OnConnect != nil {
 		s.opts.OnConnect()
 	}
-	return true
+	return c
 }
 
-func (s *Server) closed(conn redcon.Conn, err error) {
-	c, ok := conn.Context().(*Client)
-	if !ok || c.detached {
-		return // a detached connection is cleaned up by its own loop
+// hangUp closes a connection whose loop ended and forgets it. A subscribed
+// connection's queue writes what it holds and then closes it.
+func (s *Server) hangUp(c *Client) {
+	if c.detached || c.subs.count() > 0 {
+		s.hub.drop(c)
+	}
+	if c.detached {
+		c.out.finish(true)
+	} else {
+		c.conn.Close()
 	}
 	s.clients.remove(c)
 	if s.opts.OnDisconnect != nil {
@@ -173,40 +155,30 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	}
 }
 
-// dispatch runs one command for a redcon-managed connection.
-func (s *Server) dispatch(conn redcon.Conn, rc redcon.Command) {
-	c := conn.Context().(*Client)
-	if c.closing {
-		return // nothing after QUIT runs
-	}
+// dispatch runs one command; more says that further commands of the same
+// pipeline were read with it.
+func (s *Server) dispatch(c *Client, args [][]byte, more bool) {
 	// A write followed by more commands of the same pipeline may leave its
 	// durability wait for the end of the pipeline (see Client.waits).
-	more := len(conn.PeekPipeline()) > 0 || s.moreReady(c)
+	more = more || s.moreReady(c)
 	mark := c.waits.Len()
 	c.deferring = more
-	out := s.exec(c, rc.Args)
+	out := s.exec(c, args)
 	c.deferring = false
 	switch {
 	case c.waits.Len() > mark || len(c.held) > 0:
 		c.held = append(c.held, heldReply{reply: bytes.Clone(out), from: mark, to: c.waits.Len()})
 		if !more || c.closing || c.wantDetach {
-			s.release(c, conn)
+			s.release(c)
 		}
 	default:
-		conn.WriteRaw(out)
-	}
-	switch {
-	case c.closing:
-		conn.Close()
-	case c.wantDetach:
-		c.wantDetach, c.detached = false, true
-		go s.runDetached(c, conn.Detach())
+		c.reply(out)
 	}
 }
 
 // moreReady reports whether the guard of an authenticated client holds
 // further complete commands, which the connection reads next: the pipeline
-// goes on beyond what redcon read at once. (Before authentication the guard
+// goes on beyond what was read at once. (Before authentication the guard
 // is not asked to scan ahead: AUTH may change the limits it scans with.)
 func (s *Server) moreReady(c *Client) bool {
 	return c.guard != nil && c.Authed() && c.guard.Pending()
@@ -222,7 +194,7 @@ type heldReply struct {
 // release runs the connection's deferred durability waits and writes the
 // held replies in order: a reply whose write did not become durable is
 // replaced by that error, so that no write is acknowledged before its fsync.
-func (s *Server) release(c *Client, conn redcon.Conn) {
+func (s *Server) release(c *Client) {
 	errs := c.waits.Wait()
 	for _, h := range c.held {
 		var err error
@@ -233,12 +205,12 @@ func (s *Server) release(c *Client, conn redcon.Conn) {
 			}
 		}
 		if err == nil {
-			conn.WriteRaw(h.reply)
+			c.reply(h.reply)
 			continue
 		}
 		w := Writer{proto: c.Proto()}
 		w.Err(err)
-		conn.WriteRaw(w.b)
+		c.reply(w.b)
 	}
 	clear(c.held)
 	c.held = c.held[:0]

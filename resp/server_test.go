@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +58,17 @@ func srvTable() *Table {
 		c.W.Null()
 	}})
 	tb.Register(Command{Name: "null", Arity: 1, Handler: func(c *Ctx, a [][]byte) { c.W.Null() }})
+	var kept [][]byte // arguments "keep" held on to, as a handler may
+	tb.Register(Command{Name: "keep", Arity: -1, Handler: func(c *Ctx, a [][]byte) {
+		kept = append(kept, a[1:]...)
+		c.W.Int(int64(len(kept)))
+	}})
+	tb.Register(Command{Name: "kept", Arity: 1, Handler: func(c *Ctx, a [][]byte) {
+		c.W.Array(len(kept))
+		for _, k := range kept {
+			c.W.Bulk(k)
+		}
+	}})
 	return tb
 }
 
@@ -197,5 +209,33 @@ func TestClientsRegistry(t *testing.T) {
 	}
 	if conns, _, _, _ := s.Counters(); conns != 2 {
 		t.Fatalf("connections = %d, want 2", conns)
+	}
+}
+
+// bulk encodes one multibulk command.
+func bulk(args ...string) string {
+	out := "*" + strconv.Itoa(len(args)) + "\r\n"
+	for _, a := range args {
+		out += "$" + strconv.Itoa(len(a)) + "\r\n" + a + "\r\n"
+	}
+	return out
+}
+
+// The connection loop reuses its read buffer, never the memory of arguments
+// it handed to a command; it reads a command larger than that buffer, and
+// inline and multibulk commands mixed in one pipeline.
+func TestConnLoop(t *testing.T) {
+	addr, _ := startSrv(t, Options{})
+	c := dialSrv(t, addr)
+	big := strings.Repeat("b", 3*connReadSize+5)
+	c.roundTrip(t, bulk("keep", "first", "second")+inline("keep", "third"), ":2\r\n:3\r\n")
+	c.roundTrip(t, bulk("keep", big)+bulk("echo", "after"), ":4\r\n$5\r\nafter\r\n")
+	for range 3 { // overwrite the read buffer
+		c.roundTrip(t, bulk("echo", strings.Repeat("x", connReadSize/2)), "$"+strconv.Itoa(connReadSize/2)+"\r\n"+strings.Repeat("x", connReadSize/2)+"\r\n")
+	}
+	c.roundTrip(t, inline("kept"), "*4\r\n$5\r\nfirst\r\n$6\r\nsecond\r\n$5\r\nthird\r\n$"+strconv.Itoa(len(big))+"\r\n"+big+"\r\n")
+	c.roundTrip(t, inline("echo", `"unbalanced`)+inline("ping"), "-ERR Protocol error: unbalanced quotes in request\r\n")
+	if _, err := c.rd.ReadByte(); err != io.EOF {
+		t.Fatalf("after a protocol error the connection stays open (%v)", err)
 	}
 }

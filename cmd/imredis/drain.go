@@ -10,13 +10,12 @@ import (
 )
 
 // drainListener gives the RESP server a graceful stop without changing it.
-// resp.Server.Close (redcon's) closes every connection at once, losing the
-// replies of commands in flight. Drain instead stops accepting at the socket,
-// makes each connection's next read return io.EOF, so that redcon finishes
-// the commands it has read, writes their replies and closes the connection
-// itself, and waits for that. Accept blocks meanwhile instead of failing, so
-// redcon does not close the connections early; Close (from resp.Server.Close)
-// releases it.
+// resp.Server.Close closes every connection at once, losing the replies of
+// commands in flight. Drain instead stops accepting at the socket, makes each
+// connection's next read return io.EOF, so that the connection's loop
+// finishes the commands it has read, writes their replies and closes the
+// connection itself, and waits for that. Accept blocks meanwhile instead of
+// failing; Close (from resp.Server.Close) releases it.
 type drainListener struct {
 	net.Listener
 	closed    chan struct{}
