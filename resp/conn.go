@@ -48,6 +48,10 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
+		if s.ctx.Err() != nil { // accepted as Close ran
+			nc.Close()
+			return nil
+		}
 		go s.serveConn(s.accept(nc)) // registered here, so ids follow the order of accepting
 	}
 }
@@ -100,6 +104,9 @@ func (s *Server) serveConn(c *Client) {
 				}
 				if c.closing || c.gone {
 					c.flush()
+					return
+				}
+				if len(c.wbuf) >= connKeepSize && !c.flush() { // large replies go out as they come
 					return
 				}
 			}
