@@ -13,7 +13,7 @@ import (
 // that `go test -cpuprofile` shows where the server spends its time:
 //
 //	go test ./bench -run '^$' -bench Server/save -cpuprofile cpu.out
-//	go tool pprof -top -focus 'resp|commands|engine|index|redcon' bench.test cpu.out
+//	go tool pprof -top -focus 'resp|commands|engine|index' bench.test cpu.out
 //
 // The profile also holds the client's goroutines; -focus keeps the server's.
 
