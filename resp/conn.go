@@ -3,7 +3,6 @@ package resp
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net"
 	"strconv"
 	"time"
@@ -251,9 +250,9 @@ func parseInline(p []byte) (int, [][]byte, error) {
 	if nl < 0 {
 		return 0, nil, nil
 	}
-	cmd, err := redcon.NewReader(bytes.NewReader(p[:nl+1])).ReadCommand()
+	cmd, err := redcon.Parse(p[:nl+1]) // inline arguments are copies, not views of p
 	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case err != nil && err.Error() == "incomplete command": // redcon's word for a blank line
 		return nl + 1, nil, nil
 	case err != nil:
 		return 0, nil, err
