@@ -112,7 +112,9 @@ func (s *Server) serveConn(c *Client) {
 			clear(b.cmds)
 			b.cmds = b.cmds[:0]
 			if err != nil {
-				c.reply(errorReply("ERR " + err.Error()))
+				c.w.Reset(c.Proto())
+				c.w.Error("ERR " + err.Error())
+				c.reply(c.w.Bytes())
 				c.flush()
 				return
 			}
@@ -140,9 +142,6 @@ func (s *Server) serveConn(c *Client) {
 		}
 	}
 }
-
-// errorReply encodes an error reply.
-func errorReply(msg string) []byte { return []byte("-" + msg + "\r\n") }
 
 // parse parses the complete commands at the start of p into b.cmds and
 // returns how many bytes they took. A command that breaks the protocol ends
