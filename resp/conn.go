@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net"
-	"strconv"
 	"time"
 
 	"github.com/tidwall/redcon"
@@ -200,8 +199,8 @@ func (b *batch) multibulk(p []byte, base int) (int, error) {
 	if line < 2 || p[line-1] != '\r' {
 		return 0, errProtocol("invalid multibulk length")
 	}
-	count, err := strconv.Atoi(string(p[1 : line-1]))
-	if err != nil || count <= 0 {
+	count, ok := parseLL(p[1 : line-1])
+	if !ok || count <= 0 {
 		return 0, errProtocol("invalid multibulk length")
 	}
 	mark := len(b.marks)
@@ -223,19 +222,20 @@ func (b *batch) multibulk(p []byte, base int) (int, error) {
 		if nl < i+2 || p[nl-1] != '\r' {
 			return 0, errProtocol("invalid bulk length")
 		}
-		size, err := strconv.Atoi(string(p[i+1 : nl-1]))
-		if err != nil || size < 0 {
+		size, ok := parseLL(p[i+1 : nl-1])
+		if !ok || size < 0 {
 			return 0, errProtocol("invalid bulk length")
 		}
-		if nl+size+2 >= len(p) {
+		if size >= int64(len(p)-nl-2) {
 			b.marks = b.marks[:mark]
 			return 0, nil
 		}
-		if p[nl+size+1] != '\r' || p[nl+size+2] != '\n' {
+		data := nl + 1 + int(size)
+		if p[data] != '\r' || p[data+1] != '\n' {
 			return 0, errProtocol("invalid bulk length")
 		}
-		b.marks = append(b.marks, base+nl+1, base+nl+1+size)
-		i = nl + size + 3
+		b.marks = append(b.marks, base+nl+1, base+data)
+		i = data + 2
 	}
 	b.ends = append(b.ends, len(b.marks)/2)
 	return i, nil

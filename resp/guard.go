@@ -234,6 +234,14 @@ func (c *GuardConn) fill() {
 func (c *GuardConn) scan() {
 	lim := c.lim.Load()
 	for c.scanned < c.end && c.protoErr == "" && len(c.ready) < guardMaxReady {
+		if c.sc.st == scanStart { // here cmdStart == scanned
+			if n := whole(c.buf[c.scanned:c.end], lim); n > 0 {
+				c.scanned += n
+				c.ready = append(c.ready, cmdSpan{c.cmdStart, c.scanned})
+				c.cmdStart = c.scanned
+				continue
+			}
+		}
 		n, ev := c.sc.step(c.buf[c.scanned:c.end], lim)
 		c.scanned += n
 		switch ev {
@@ -528,6 +536,49 @@ func (s *frameScanner) bulkData(b []byte, i int) (int, frameEvent) {
 	}
 	s.st = scanStart
 	return i, frameCommand
+}
+
+// whole returns the length of the multibulk command at the start of b when
+// all of it is there and it breaks no rule, framing it in one pass without
+// keeping state. It returns 0 for anything else (a part of a command, an
+// inline command, an empty multibulk, a rule broken), and the state
+// machine then takes the same bytes and reaches its own verdict. The usual
+// pipelined command thus costs one pass over its headers.
+func whole(b []byte, lim *Limits) int {
+	count, i, ok := wholeHeader(b, 0, '*', lim)
+	if !ok || count < 1 || count > int64(lim.MaxMultibulk) {
+		return 0
+	}
+	for range count {
+		size, j, ok := wholeHeader(b, i, '$', lim)
+		if !ok || size < 0 || size > lim.MaxBulk || size > int64(len(b)-j-2) {
+			return 0
+		}
+		end := j + int(size)
+		if b[end] != '\r' || b[end+1] != '\n' {
+			return 0
+		}
+		i = end + 2
+	}
+	return i
+}
+
+// wholeHeader reads the header line of kind ('*' or '$') at b[i:] for
+// whole: its number and where the line ends, or false when the line is not
+// all there or breaks a rule.
+func wholeHeader(b []byte, i int, kind byte, lim *Limits) (int64, int, bool) {
+	if i >= len(b) || b[i] != kind {
+		return 0, 0, false
+	}
+	j := i + 1
+	for j < len(b) && j-i <= 21 && b[j] != '\r' {
+		j++
+	}
+	if j+1 >= len(b) || b[j] != '\r' || b[j+1] != '\n' || j-i > lim.MaxInline {
+		return 0, 0, false
+	}
+	v, ok := parseLL(b[i+1 : j])
+	return v, j + 2, ok
 }
 
 // fail records the error reply msg.

@@ -445,3 +445,39 @@ func TestGuardOneWritePerPipeline(t *testing.T) {
 	c.sendNow(pingCmd)
 	c.expect("+PONG\r\n")
 }
+
+// TestWhole checks the guard's one-pass framing of complete commands: it
+// takes only a whole, valid multibulk, and leaves everything else (0) to
+// the state machine, which FuzzGuard holds the guard's output to.
+func TestWhole(t *testing.T) {
+	lim := DefaultLimits()
+	small := Limits{MaxMultibulk: 2, MaxBulk: 3, MaxInline: 3}
+	for _, tc := range []struct {
+		in   string
+		lim  Limits
+		want int
+	}{
+		{pingCmd, lim, len(pingCmd)},
+		{pingCmd + pingCmd, lim, len(pingCmd)},
+		{"*2\r\n$3\r\nGET\r\n$0\r\n\r\n", lim, 19},
+		{"*1\r\n$4\r\nPIN", lim, 0},                           // not all here
+		{"*1\r\n$4\r\nPING\r", lim, 0},                        // nor here
+		{"*1\r", lim, 0},                                      // nor here
+		{"PING\r\n", lim, 0},                                  // inline
+		{"*0\r\n", lim, 0},                                    // empty: dropped by the state machine
+		{"*-1\r\n", lim, 0},                                   // likewise
+		{"*01\r\n$4\r\nPING\r\n", lim, 0},                     // leading zero
+		{"*1\r\n$4\r\nPINGX\r\n", lim, 0},                     // no CRLF after the data
+		{"*1\r\n+4\r\nPING\r\n", lim, 0},                      // not a bulk
+		{"*1\r\n$4\n\nPING\r\n", lim, 0},                      // LF alone
+		{"*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", small, 0}, // too many elements
+		{"*1\r\n$4\r\nPING\r\n", small, 0},                    // too long a bulk
+		{"*1\r\n$1000\r\n", small, 0},                         // too long a header
+		{"*1\r\n$9223372036854775807\r\n", lim, 0},
+	} {
+		lim := tc.lim.normalized()
+		if got := whole([]byte(tc.in), &lim); got != tc.want {
+			t.Errorf("whole(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
