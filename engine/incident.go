@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unique"
 	"unsafe"
 
 	"github.com/tidwall/gjson"
@@ -176,9 +175,9 @@ func (inc *Incident) detach() {
 	b = append(append(b, inc.ID...), inc.Fingerprint...)
 	all := unsafe.String(unsafe.SliceData(b), len(b))
 	inc.ID, inc.Fingerprint = all[:len(inc.ID)], all[len(inc.ID):]
-	inc.Source = unique.Make(inc.Source).Value()
+	inc.Source = intern(inc.Source)
 	for i, l := range inc.Labels {
-		inc.Labels[i] = Label{Key: unique.Make(l.Key).Value(), Value: unique.Make(l.Value).Value()}
+		inc.Labels[i] = Label{Key: intern(l.Key), Value: intern(l.Value)}
 	}
 }
 
