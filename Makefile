@@ -31,6 +31,7 @@ lint:
 # matrix and the quick side-by-side benchmark, so neither can rot.
 test: deps lint
 	$(GO) test -race -count=1 -timeout 30m ./...
+	$(MAKE) bench-go BENCHTIME=1x # every Go benchmark runs once, so none can rot
 	$(MAKE) test-clients
 	$(MAKE) bench-quick BENCHFLAGS="--out $$(mktemp -d)" # its results file stays out of the work tree
 
@@ -50,6 +51,15 @@ BENCHFLAGS ?=
 bench: build
 	$(GO) build -o bin/imbench ./cmd/imbench
 	./bin/imbench --mode full --imredis $(BIN) $(BENCHFLAGS)
+
+# bench-go runs the Go benchmarks of the hot paths: RESP framing and parsing,
+# reply writing, incident validation, the indexes, each engine's save, get,
+# list and count (conformance.Bench; redis:// against a redis-server of its
+# own), and a whole in-process server (bench/server_bench_test.go).
+BENCHTIME ?= 1s
+.PHONY: bench-go
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 # bench-quick runs the same harness at 10k incidents in well under a minute.
 # It fails when a server does not start or a command errors, never on a ratio.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imredis/imredis/conformance"
 	"github.com/imredis/imredis/engine"
 )
 
@@ -112,5 +113,22 @@ func BenchmarkLoad(b *testing.B) {
 		b.ReportMetric(float64(raw)/n, "record-B/incident")
 		runtime.KeepAlive(s)
 		s.Close()
+	}
+}
+
+// BenchmarkEngine is the suite every engine runs (conformance.Bench), on a
+// data file written with each policy.
+func BenchmarkEngine(b *testing.B) {
+	for _, policy := range []string{FsyncNever, FsyncAlways} {
+		b.Run(policy, func(b *testing.B) {
+			conformance.Bench(b, func(b *testing.B, o engine.Options) engine.Store {
+				s, err := Open(dataPath(b), o, Config{Fsync: policy})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { s.Close() })
+				return s
+			})
+		})
 	}
 }

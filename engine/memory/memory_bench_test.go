@@ -2,12 +2,10 @@ package memory_test
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/imredis/imredis/bench"
+	"github.com/imredis/imredis/conformance"
 	"github.com/imredis/imredis/engine"
 	"github.com/imredis/imredis/engine/memory"
 )
@@ -15,33 +13,18 @@ import (
 // benchSize is the store size of the memory engine benchmarks.
 const benchSize = 100_000
 
-var (
-	fixtureOnce sync.Once
-	fixtureIncs []*engine.Incident
-)
-
 // store returns a memory engine holding benchSize realistic incidents (the
-// generator of cmd/imbench) and the parsed incidents, parsed once per binary.
+// generator of cmd/imbench) and the parsed incidents.
 func store(b *testing.B) (*memory.Store, []*engine.Incident) {
-	fixtureOnce.Do(func() {
-		g := bench.NewGen(1)
-		now := time.Now()
-		for i := range benchSize {
-			inc, err := engine.Parse(g.Incident(i).JSON, 1<<20, now)
-			if err != nil {
-				panic(err)
-			}
-			fixtureIncs = append(fixtureIncs, inc)
-		}
-	})
+	incs := conformance.Incidents(benchSize)
 	s := memory.New(engine.Options{})
 	ctx := context.Background()
-	for _, inc := range fixtureIncs {
+	for _, inc := range incs {
 		if err := s.Save(ctx, 0, inc); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return s, fixtureIncs
+	return s, incs
 }
 
 // BenchmarkSaveParallel upserts stored incidents from every P (INC.SAVE
@@ -122,4 +105,9 @@ func BenchmarkMixedParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkEngine is the suite every engine runs (conformance.Bench).
+func BenchmarkEngine(b *testing.B) {
+	conformance.Bench(b, func(b *testing.B, o engine.Options) engine.Store { return memory.New(o) })
 }
