@@ -4,7 +4,9 @@ import "github.com/imredis/imredis/resp"
 
 func registerIncident(t *resp.Table, d *Deps) {
 	const g = "incident"
-	w, r := resp.FlagWrite, resp.FlagReadOnly
+	// Their handlers copy what they keep of their arguments (ParseShared
+	// detaches the Meta an engine stores; ids become strings).
+	w, r := resp.FlagWrite|resp.FlagBorrowsArgs, resp.FlagReadOnly|resp.FlagBorrowsArgs
 	for _, c := range []resp.Command{
 		{Name: "inc.save", Arity: -2, Flags: w, Syntax: "json [DEDUP]", Summary: "Creates or replaces an incident; with DEDUP, skips an active duplicate.", Handler: d.cmdSave},
 		{Name: "inc.get", Arity: 2, Flags: r | resp.FlagFast, Syntax: "id", Summary: "Returns an incident's JSON.", Handler: d.cmdGet},

@@ -72,11 +72,12 @@ func (s *Server) Close() error {
 	return err
 }
 
-// batch is the commands parsed from one read: their bytes are copied out of
-// the read buffer into memory of their own, so that a handler may keep an
-// argument, and the read buffer is reused.
+// batch is the commands parsed from one read. Their arguments are views of
+// the read buffer, which stays as it is until every command of the batch
+// has run; exec gives a command memory of its own first unless it borrows
+// its arguments (FlagBorrowsArgs).
 type batch struct {
-	cmds  [][][]byte // reused; each entry's arguments are the batch's own
+	cmds  [][][]byte // reused; each entry's argument list is the batch's own
 	marks []int      // reused: argument offsets, two per argument
 	ends  []int      // reused: each command's end in marks
 }
@@ -171,10 +172,9 @@ func (b *batch) parse(p []byte) (int, error) {
 	if used == 0 {
 		return 0, err
 	}
-	own := bytes.Clone(p[:used])
 	args := make([][]byte, len(b.marks)/2)
 	for i := range args {
-		args[i] = own[b.marks[2*i]:b.marks[2*i+1]]
+		args[i] = p[b.marks[2*i]:b.marks[2*i+1]:b.marks[2*i+1]]
 	}
 	from := 0
 	for _, e := range b.ends {

@@ -228,6 +228,9 @@ func (s *Server) exec(c *Client, args [][]byte) []byte {
 	if cmd != nil {
 		name = cmd.Name
 	}
+	if cmd == nil || cmd.Flags&FlagBorrowsArgs == 0 {
+		own(args)
+	}
 	switch {
 	case cmd == nil:
 		c.w.Err(UnknownCommand(args))
@@ -258,6 +261,20 @@ func (s *Server) exec(c *Client, args [][]byte) []byte {
 		s.opts.Observe(name, d, failed)
 	}
 	return out
+}
+
+// own gives args, views of a connection's read buffer, one allocation of
+// their own, so that the handler may keep them.
+func own(args [][]byte) {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	for i, a := range args {
+		buf = append(buf, a...)
+		args[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
 }
 
 // run calls the handler, turning a panic into ERR internal error.

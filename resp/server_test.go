@@ -2,6 +2,7 @@ package resp
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"strconv"
@@ -237,5 +238,22 @@ func TestConnLoop(t *testing.T) {
 	c.roundTrip(t, inline("echo", `"unbalanced`)+inline("ping"), "-ERR Protocol error: unbalanced quotes in request\r\n")
 	if _, err := c.rd.ReadByte(); err != io.EOF {
 		t.Fatalf("after a protocol error the connection stays open (%v)", err)
+	}
+}
+
+// TestOwn checks that own gives arguments memory of their own, apart from
+// the buffer they were read into, and that appending to one leaves the next
+// one alone.
+func TestOwn(t *testing.T) {
+	buf := []byte("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n")
+	args := [][]byte{buf[8:11], buf[17:20]}
+	own(args)
+	copy(buf, bytes.Repeat([]byte("x"), len(buf))) // the loop reads over its buffer
+	if string(args[0]) != "GET" || string(args[1]) != "key" {
+		t.Fatalf("owned arguments changed with the buffer: %q", args)
+	}
+	_ = append(args[0], "XYZ"...)
+	if string(args[1]) != "key" {
+		t.Fatalf("appending to one argument overwrote the next: %q", args[1])
 	}
 }

@@ -20,9 +20,13 @@ const (
 	FlagSubscribed                  // allowed in RESP2 subscribed mode
 	FlagFast                        // O(1) or O(log n)
 	FlagConnection                  // connection state only
+	// FlagBorrowsArgs: the handler keeps no argument, nor memory of one,
+	// once it returns; the connection loop then hands it views of its read
+	// buffer instead of copies.
+	FlagBorrowsArgs
 )
 
-var flagNames = []string{"readonly", "write", "admin", "pubsub", "no_auth", "loading", "", "fast", ""}
+var flagNames = []string{"readonly", "write", "admin", "pubsub", "no_auth", "loading", "", "fast", "", ""}
 
 // Names returns the Redis flag words for f.
 func (f Flag) Names() []string {
