@@ -41,6 +41,16 @@ var fieldNames = [numFields]string{
 	"correlation_score",
 }
 
+// fieldKeys are the fields' names as render writes them, with what comes
+// before each: `{"id":`, then `,"created_at":` and so on.
+var fieldKeys = func() (k [numFields]string) {
+	for i, name := range fieldNames {
+		k[i] = `,"` + name + `":`
+	}
+	k[0] = "{" + k[0][1:]
+	return k
+}()
+
 var fieldDefaults = [numFields]string{
 	fState: `"Detected"`, fDescription: `""`, fAffected: `[]`, fAssignees: `[]`,
 	fLabels: `{}`, fRelated: `[]`, fPlaybook: `null`, fResolution: `null`,
@@ -193,14 +203,8 @@ func (inc *Incident) render() {
 		n += len(fieldNames[i]) + len(f) + 4 // ,"name":value
 	}
 	b := make([]byte, 0, n)
-	b = append(b, '{')
 	for i, f := range inc.fields {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = append(b, fieldNames[i]...)
-		b = append(b, '"', ':')
+		b = append(b, fieldKeys[i]...)
 		if f == "" {
 			f = fieldDefaults[i]
 		}
@@ -299,13 +303,15 @@ func ParseTime(s string) (int64, bool) {
 	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return 0, false
 	}
-	year, okY := atoi(s[0:4])
-	month, okM := atoi(s[5:7])
-	day, okD := atoi(s[8:10])
-	hour, okh := atoi(s[11:13])
-	min, okm := atoi(s[14:16])
-	sec, oks := atoi(s[17:19])
-	if !okY || !okM || !okD || !okh || !okm || !oks ||
+	cent, okC := digits2(s[0], s[1])
+	year, okY := digits2(s[2], s[3])
+	year += 100 * cent
+	month, okM := digits2(s[5], s[6])
+	day, okD := digits2(s[8], s[9])
+	hour, okh := digits2(s[11], s[12])
+	min, okm := digits2(s[14], s[15])
+	sec, oks := digits2(s[17], s[18])
+	if !(okC && okY && okM && okD && okh && okm && oks) ||
 		month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || min > 59 || sec > 59 {
 		return 0, false
 	}
@@ -329,8 +335,8 @@ func ParseTime(s string) (int64, bool) {
 		if len(zone) != 6 || zone[0] != '+' && zone[0] != '-' || zone[3] != ':' {
 			return 0, false
 		}
-		hh, okh := atoi(zone[1:3])
-		mm, okm := atoi(zone[4:6])
+		hh, okh := digits2(zone[1], zone[2])
+		mm, okm := digits2(zone[4], zone[5])
 		if !okh || !okm || hh > 23 || mm > 59 {
 			return 0, false
 		}
@@ -372,19 +378,16 @@ func daysIn(month, year int) int {
 	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
 		return 29
 	}
-	return [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
+	return int(monthDays[month-1])
 }
 
-// atoi returns the value of s if it is all decimal digits.
-func atoi(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
+var monthDays = [12]uint8{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// digits2 returns the value of the decimal digits a and b, and whether
+// both are digits.
+func digits2(a, b byte) (int, bool) {
+	x, y := a-'0', b-'0'
+	return int(x)*10 + int(y), x < 10 && y < 10
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -328,7 +328,7 @@ func (s *scanner) labels(inc *Incident) bool {
 	if !ok || s.err != nil || len(list) == 0 {
 		return ok
 	}
-	slices.SortFunc(list, func(a, b Label) int { return strings.Compare(a.Key, b.Key) })
+	sortLabels(list)
 	for i := 1; i < len(list); i++ {
 		if list[i].Key == list[i-1].Key {
 			s.fail(Invalidf("labels must be an object of strings"))
@@ -337,6 +337,20 @@ func (s *scanner) labels(inc *Incident) bool {
 	}
 	inc.Labels = slices.Clone(list)
 	return true
+}
+
+// sortLabels sorts labels by key: by insertion for the few an incident
+// usually has, which costs less than a general sort's setup.
+func sortLabels(list []Label) {
+	if len(list) > 12 {
+		slices.SortFunc(list, func(a, b Label) int { return strings.Compare(a.Key, b.Key) })
+		return
+	}
+	for i := 1; i < len(list); i++ {
+		for j := i; j > 0 && list[j].Key < list[j-1].Key; j-- {
+			list[j], list[j-1] = list[j-1], list[j]
+		}
+	}
 }
 
 // fieldRule describes one field of a nested object.
