@@ -41,13 +41,21 @@ var fieldNames = [numFields]string{
 	"correlation_score",
 }
 
+// quotedNames are the fields' names as keyIs takes them: `"id":` and so on.
+var quotedNames = func() (q [numFields]string) {
+	for i, name := range fieldNames {
+		q[i] = quotedKey(name)
+	}
+	return q
+}()
+
 // fieldKeys are the fields' names as render writes them, with what comes
 // before each: `{"id":`, then `,"created_at":` and so on.
 var fieldKeys = func() (k [numFields]string) {
-	for i, name := range fieldNames {
-		k[i] = `,"` + name + `":`
+	for i, q := range quotedNames {
+		k[i] = "," + q
 	}
-	k[0] = "{" + k[0][1:]
+	k[0] = "{" + quotedNames[0]
 	return k
 }()
 

@@ -135,19 +135,21 @@ func (s *scanner) key() (value, bool) {
 	return k, true
 }
 
-// keyIs consumes the key name and its colon if they come next as written
-// in the usual order: plainly, without escapes or white space. Comparing them
-// whole is cheaper than reading the key and looking it up.
-func (s *scanner) keyIs(name string) bool {
+// keyIs consumes a key and its colon if they come next as written in the
+// usual order: quoted is the key as `"name":`, plainly, without escapes or
+// white space. Comparing them whole is cheaper than reading the key and
+// looking it up.
+func (s *scanner) keyIs(quoted string) bool {
 	s.skipWS()
-	end := s.pos + len(name) + 2 // at the colon
-	if end >= len(s.in) || s.in[s.pos] != '"' || s.in[end-1] != '"' || s.in[end] != ':' ||
-		s.in[s.pos+1:end-1] != name {
+	if !strings.HasPrefix(s.in[s.pos:], quoted) {
 		return false
 	}
-	s.pos = end + 1
+	s.pos += len(quoted)
 	return true
 }
+
+// quotedKey returns name as keyIs takes it.
+func quotedKey(name string) string { return `"` + name + `":` }
 
 // value reads a value of any kind.
 func (s *scanner) value() (value, bool) {

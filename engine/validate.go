@@ -79,7 +79,7 @@ func (s *scanner) members(inc *Incident) bool {
 		var k value
 		var name string
 		i := next
-		if next < numFields && s.keyIs(fieldNames[next]) {
+		if next < numFields && s.keyIs(quotedNames[next]) {
 			name = fieldNames[next]
 		} else if k, ok = s.key(); ok {
 			name = k.str()
@@ -356,8 +356,13 @@ func sortLabels(list []Label) {
 // fieldRule describes one field of a nested object.
 type fieldRule struct {
 	name     string
+	quoted   string // name as keyIs takes it
 	required bool
 	check    func(value) bool
+}
+
+func rule(name string, required bool, check func(value) bool) fieldRule {
+	return fieldRule{name: name, quoted: quotedKey(name), required: required, check: check}
 }
 
 func isString(v value) bool { return v.kind == kindString }
@@ -367,22 +372,22 @@ func isObjectOrNull(v value) bool {
 }
 
 var resolutionRules = []fieldRule{
-	{"resolved_at", true, isTime},
-	{"resolved_by", true, isString},
-	{"resolution_method", true, func(v value) bool {
+	rule("resolved_at", true, isTime),
+	rule("resolved_by", true, isString),
+	rule("resolution_method", true, func(v value) bool {
 		_, ok := lookup(ResolutionMethods, v.str(), false)
 		return isString(v) && ok
-	}},
-	{"root_cause", false, func(v value) bool { return isString(v) || v.kind == kindNull }},
-	{"notes", false, isString},
+	}),
+	rule("root_cause", false, func(v value) bool { return isString(v) || v.kind == kindNull }),
+	rule("notes", false, isString),
 }
 
 var timelineRules = []fieldRule{
-	{"timestamp", true, isTime},
-	{"event_type", true, isString},
-	{"actor", false, isString},
-	{"description", false, isString},
-	{"metadata", false, isObjectOrNull},
+	rule("timestamp", true, isTime),
+	rule("event_type", true, isString),
+	rule("actor", false, isString),
+	rule("description", false, isString),
+	rule("metadata", false, isObjectOrNull),
 }
 
 // object walks a nested object, applying rules to its keys; other keys are
@@ -396,7 +401,7 @@ func (s *scanner) object(what string, rules []fieldRule) bool {
 		var k, v value
 		var name string
 		i := next
-		if next < len(rules) && s.keyIs(rules[next].name) {
+		if next < len(rules) && s.keyIs(rules[next].quoted) {
 			name = rules[next].name
 		} else if k, ok = s.key(); ok {
 			name = k.str()
