@@ -61,6 +61,16 @@ BENCHTIME ?= 1s
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
+# bench-instructions counts the instructions per operation of one Go
+# benchmark under callgrind (installed when missing), a measure that repeats
+# where timings do not: make bench-instructions PKG=./engine BENCH='ParseShared$$'
+PKG   ?= ./engine
+BENCH ?= ParseShared$$
+.PHONY: bench-instructions
+bench-instructions:
+	@command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; }
+	bash bench/instructions.sh $(PKG) '$(BENCH)'
+
 # bench-quick runs the same harness at 10k incidents in well under a minute.
 # It fails when a server does not start or a command errors, never on a ratio.
 bench-quick: build
