@@ -27,11 +27,12 @@ lint:
 	$(GO) vet ./...
 
 # test runs every Go test under the race detector (engines against a real
-# redis-server, kill -9 crash cycles, the keyspace proof), then the client
-# matrix and the quick side-by-side benchmark, so neither can rot.
+# redis-server, kill -9 crash cycles, the keyspace proof), every Go benchmark
+# once, then the client matrix and the quick side-by-side benchmark, so that
+# none of them can rot.
 test: deps lint
 	$(GO) test -race -count=1 -timeout 30m ./...
-	$(MAKE) bench-go BENCHTIME=1x # every Go benchmark runs once, so none can rot
+	$(MAKE) bench-go BENCHTIME=1x
 	$(MAKE) test-clients
 	$(MAKE) bench-quick BENCHFLAGS="--out $$(mktemp -d)" # its results file stays out of the work tree
 
