@@ -203,12 +203,12 @@ func (inc *Incident) detach() {
 // The document is allocated at its exact length: it is what a stored
 // incident mostly consists of, so slack in it is paid once per incident.
 func (inc *Incident) render() {
-	n := len(inc.extra) + 1 // '{' + '}' - the first field's ','
+	n := len(inc.extra) + 1 // the closing '}'
 	for i, f := range inc.fields {
 		if f == "" {
 			f = fieldDefaults[i]
 		}
-		n += len(fieldNames[i]) + len(f) + 4 // ,"name":value
+		n += len(fieldKeys[i]) + len(f)
 	}
 	b := make([]byte, 0, n)
 	for i, f := range inc.fields {

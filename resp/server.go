@@ -228,9 +228,6 @@ func (s *Server) exec(c *Client, args [][]byte) []byte {
 	if cmd != nil {
 		name = cmd.Name
 	}
-	if cmd == nil || cmd.Flags&FlagBorrowsArgs == 0 {
-		own(args)
-	}
 	switch {
 	case cmd == nil:
 		c.w.Err(UnknownCommand(args))
@@ -244,6 +241,9 @@ func (s *Server) exec(c *Client, args [][]byte) []byte {
 		c.w.Err(ErrLoading)
 	default:
 		c.lastCmd.Store(cmd)
+		if cmd.Flags&FlagBorrowsArgs == 0 {
+			own(args) // only a handler may keep arguments
+		}
 		s.run(c, cmd, args)
 	}
 	out := c.w.Bytes()

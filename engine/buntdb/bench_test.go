@@ -122,12 +122,7 @@ func BenchmarkEngine(b *testing.B) {
 	for _, policy := range []string{FsyncNever, FsyncAlways} {
 		b.Run(policy, func(b *testing.B) {
 			conformance.Bench(b, func(b *testing.B, o engine.Options) engine.Store {
-				s, err := Open(dataPath(b), o, Config{Fsync: policy})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(func() { s.Close() })
-				return s
+				return openWith(b, dataPath(b), o, Config{Fsync: policy})
 			})
 		})
 	}

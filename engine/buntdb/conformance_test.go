@@ -14,12 +14,7 @@ func TestConformance(t *testing.T) {
 	for _, policy := range []string{FsyncNever, FsyncAlways} {
 		t.Run(policy, func(t *testing.T) {
 			conformance.Run(t, func(t *testing.T, o engine.Options) engine.Store {
-				s, err := Open(dataPath(t), o, Config{Fsync: policy})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				return s
+				return openWith(t, dataPath(t), o, Config{Fsync: policy})
 			})
 		})
 	}

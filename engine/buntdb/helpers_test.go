@@ -44,7 +44,13 @@ func testOpts() engine.Options { return engine.Options{Databases: engine.Databas
 // open opens the store at path and closes it when the test ends.
 func open(t testing.TB, path string, cfg Config) *Store {
 	t.Helper()
-	s, err := Open(path, testOpts(), cfg)
+	return openWith(t, path, testOpts(), cfg)
+}
+
+// openWith is open with engine options o.
+func openWith(t testing.TB, path string, o engine.Options, cfg Config) *Store {
+	t.Helper()
+	s, err := Open(path, o, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
